@@ -1,0 +1,270 @@
+package io.warmpool.pagemap;
+
+import io.warmpool.fork.PidCheckedFd;
+import io.warmpool.natives.Errno;
+import io.warmpool.natives.Fcntl;
+import io.warmpool.natives.NativeCallException;
+import io.warmpool.natives.Syscalls;
+
+import java.lang.System.Logger.Level;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Finds the pages of a virtual range that match a selection (by default: dirty) and reports them as
+ * regions, lowest address first, until the range is done or a page budget is spent.
+ *
+ * <pre>
+ * scan(start, end, maxPages, visitor):
+ *   cursor = start
+ *   loop:
+ *     n = source.fill(cursor, end, maxPages - reported)   one PAGEMAP_SCAN ioctl, or pread of entries
+ *     for each of the n regions:                          merged with the one before when adjacent
+ *       reported += its pages                             and of the same categories, so a cut and
+ *       visitor.region(start, end, categories)            resumed scan reports what one scan would
+ *     if reported == maxPages: stop at walk_end           (possibly in the middle of a region)
+ *     cursor = walk_end                                   the vector was full, or the range is done
+ *   return where the walk stopped                         end, or the first page not reported
+ * </pre>
+ *
+ * <p>The source is the {@code PAGEMAP_SCAN} ioctl where the kernel has it (6.7+) and {@code pread}
+ * of {@code /proc/self/pagemap} otherwise; in {@link ScanMode#AUTO} an {@code ENOTTY} from the ioctl
+ * switches to {@code pread} for good, logged once and counted in {@link #fallbacks()}. The argument,
+ * the region vector and the entry buffer live off the heap and are reused: a scan allocates nothing
+ * when its visitor does not.
+ *
+ * <p>The documented errors, the same in both modes; the scanner stays usable after each:
+ * <ul>
+ *   <li>a start that is not page-aligned, an end before the start, a negative budget:
+ *       {@link IllegalArgumentException};</li>
+ *   <li>a range outside any mapping: no regions, and the scan returns its end;</li>
+ *   <li>a range beyond the user address space: {@link PageScanException} with {@code EFAULT};</li>
+ *   <li>a closed descriptor: {@link PageScanException} with {@code EBADF};</li>
+ *   <li>a descriptor of a process that has exited: {@link StalePagemapException} ({@code ESRCH}).</li>
+ * </ul>
+ *
+ * <p>Not thread-safe: use one scanner per thread, or guard it. The pagemap descriptor is a
+ * {@link PidCheckedFd}, so a forked child scans itself, not its parent.
+ */
+public final class PagemapScanner implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(PagemapScanner.class.getName());
+    private static final AtomicBoolean LOGGED_FALLBACK = new AtomicBoolean();
+
+    /** Regions one call can return; the issue asks for at least 256. */
+    public static final int VECTOR_REGIONS = 512;
+
+    private final Syscalls os;
+    private final ScanMode requested;
+    private final PidCheckedFd pagemap;
+    private final PmScanArg arg;
+    private final long pageSize;
+    private final PageCounter counter = new PageCounter();
+    private RegionSource source;
+    private long fallbacks;
+    private String fallbackReason = "";
+    private boolean closed;
+
+    PagemapScanner(Syscalls os, ScanMode requested, PidCheckedFd pagemap, boolean ioctl, int vectorRegions) {
+        this.os = os;
+        this.requested = requested;
+        this.pagemap = pagemap;
+        this.pageSize = os.pageSize();
+        this.arg = new PmScanArg(vectorRegions);
+        this.source = ioctl ? new PagemapScanIoctl(os, pagemap) : new PagemapEntryReader(os, pagemap, pageSize);
+    }
+
+    /**
+     * A scanner in {@code mode} on the real kernel; empty for {@link ScanMode#NONE}.
+     *
+     * @throws UnsupportedOperationException for {@link ScanMode#PAGEMAP_SCAN} on a kernel without it
+     */
+    public static Optional<PagemapScanner> open(ScanMode mode) {
+        return open(mode, Syscalls.linux());
+    }
+
+    /**
+     * A scanner in {@code mode} that makes its calls through {@code os}; empty for {@link ScanMode#NONE}.
+     * What the kernel offers is {@link PagemapCapabilities#get() probed once}.
+     *
+     * @throws UnsupportedOperationException for {@link ScanMode#PAGEMAP_SCAN} on a kernel without it
+     */
+    public static Optional<PagemapScanner> open(ScanMode mode, Syscalls os) {
+        if (mode == ScanMode.NONE) {
+            return Optional.empty();
+        }
+        PagemapCapabilities capabilities = PagemapCapabilities.get();
+        if (mode == ScanMode.PAGEMAP_SCAN && !capabilities.pagemapScan()) {
+            throw new UnsupportedOperationException("scan mode pagemap-scan: " + capabilities.detail());
+        }
+        boolean ioctl = mode == ScanMode.PAGEMAP_SCAN || (mode == ScanMode.AUTO && capabilities.pagemapScan());
+        if (mode == ScanMode.AUTO && !ioctl) {
+            logFallbackOnce(capabilities.detail());
+        }
+        PidCheckedFd pagemap = PidCheckedFd.open(os, "/proc/self/pagemap", Fcntl.O_RDONLY | Fcntl.O_CLOEXEC);
+        return Optional.of(new PagemapScanner(os, mode, pagemap, ioctl, VECTOR_REGIONS));
+    }
+
+    /** The mode that was asked for. */
+    public ScanMode requestedMode() {
+        return requested;
+    }
+
+    /** The mode scans run in now: {@link ScanMode#PAGEMAP_SCAN} or {@link ScanMode#PAGEMAP_READ}. */
+    public ScanMode mode() {
+        return source.mode();
+    }
+
+    /** The page size the scanner works in. */
+    public long pageSize() {
+        return pageSize;
+    }
+
+    /** How many times this scanner fell back from the ioctl to {@code pread} (0 or 1). */
+    public long fallbacks() {
+        return fallbacks;
+    }
+
+    /** Why the scanner fell back, or the empty string. */
+    public String fallbackReason() {
+        return fallbackReason;
+    }
+
+    /** Scans {@code [start, end)} for {@link ScanSelection#DIRTY dirty} pages; see {@link #scan(long, long, ScanSelection, long, RegionVisitor)}. */
+    public long scan(long start, long end, long maxPages, RegionVisitor visitor) {
+        return scan(start, end, ScanSelection.DIRTY, maxPages, visitor);
+    }
+
+    /**
+     * Reports the regions of {@code [start, end)} whose pages match {@code selection}, at most
+     * {@code maxPages} pages of them.
+     *
+     * @param start     the first byte, page-aligned
+     * @param end       the byte after the range; rounded up to a page
+     * @param maxPages  the page budget, or 0 for none
+     * @return where the walk stopped: {@code end} (rounded up) when the range is done, or the byte
+     *         after the last page reported when the budget ran out
+     */
+    public long scan(long start, long end, ScanSelection selection, long maxPages, RegionVisitor visitor) {
+        if (closed) {
+            throw new IllegalStateException("scanner is closed");
+        }
+        if ((start & (pageSize - 1)) != 0) {
+            throw new IllegalArgumentException("scan start 0x" + Long.toHexString(start)
+                    + " is not aligned to the page size " + pageSize);
+        }
+        if (Long.compareUnsigned(end, start) < 0) {
+            throw new IllegalArgumentException("scan end 0x" + Long.toHexString(end)
+                    + " is before its start 0x" + Long.toHexString(start));
+        }
+        if (maxPages < 0) {
+            throw new IllegalArgumentException("page budget " + maxPages + " is negative");
+        }
+        long alignedEnd = (end + pageSize - 1) & -pageSize;
+        long cursor = start;
+        long reported = 0;
+        boolean pending = false;
+        long pendingStart = 0;
+        long pendingEnd = 0;
+        long pendingCategories = 0;
+        try {
+            while (Long.compareUnsigned(cursor, alignedEnd) < 0) {
+                int n = fill(cursor, alignedEnd, selection, maxPages == 0 ? 0 : maxPages - reported);
+                for (int i = 0; i < n; i++) {
+                    long regionStart = arg.regionStart(i);
+                    long regionEnd = arg.regionEnd(i);
+                    long categories = arg.regionCategories(i);
+                    reported += (regionEnd - regionStart) / pageSize;
+                    if (pending && pendingEnd == regionStart && pendingCategories == categories) {
+                        pendingEnd = regionEnd;
+                        continue;
+                    }
+                    if (pending) {
+                        visitor.region(pendingStart, pendingEnd, pendingCategories);
+                    }
+                    pending = true;
+                    pendingStart = regionStart;
+                    pendingEnd = regionEnd;
+                    pendingCategories = categories;
+                }
+                long walkEnd = arg.walkEnd();
+                if (Long.compareUnsigned(walkEnd, cursor) <= 0) {
+                    throw new IllegalStateException(mode() + " made no progress at 0x" + Long.toHexString(cursor)
+                            + " (walk_end 0x" + Long.toHexString(walkEnd) + ")");
+                }
+                cursor = walkEnd;
+                if (maxPages != 0 && reported >= maxPages) {
+                    break;
+                }
+            }
+        } catch (NativeCallException e) {
+            throw translate(e, start, alignedEnd);
+        }
+        if (pending) {
+            visitor.region(pendingStart, pendingEnd, pendingCategories);
+        }
+        return Long.compareUnsigned(cursor, alignedEnd) < 0 ? cursor : alignedEnd;
+    }
+
+    /** The number of pages of {@code [start, end)} that match {@code selection}. */
+    public long countPages(long start, long end, ScanSelection selection) {
+        counter.bytes = 0;
+        scan(start, end, selection, 0, counter);
+        return counter.bytes / pageSize;
+    }
+
+    private int fill(long cursor, long end, ScanSelection selection, long budget) {
+        try {
+            return source.fill(arg, cursor, end, selection, budget);
+        } catch (NativeCallException e) {
+            if (requested != ScanMode.AUTO || source.mode() != ScanMode.PAGEMAP_SCAN || !e.is(Errno.ENOTTY)) {
+                throw e;
+            }
+            fallBack("PAGEMAP_SCAN answered ENOTTY: " + e.getMessage());
+            return source.fill(arg, cursor, end, selection, budget);
+        }
+    }
+
+    private void fallBack(String reason) {
+        source.close();
+        source = new PagemapEntryReader(os, pagemap, pageSize);
+        fallbacks++;
+        fallbackReason = reason;
+        logFallbackOnce(reason);
+    }
+
+    private static void logFallbackOnce(String reason) {
+        if (LOGGED_FALLBACK.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, "warmpool scans dirty pages with pread of /proc/self/pagemap, which is slower: "
+                    + reason);
+        }
+    }
+
+    private RuntimeException translate(NativeCallException e, long start, long end) {
+        if (e.is(Errno.ESRCH)) {
+            return new StalePagemapException("pagemap descriptor " + pagemap.path() + " describes a process that"
+                    + " has exited (ESRCH); a forked child must reopen it. Scan of "
+                    + PageScanException.range(start, end) + ": " + e.getMessage(), e.errno(), e);
+        }
+        return PageScanException.of(mode(), start, end, e);
+    }
+
+    /** Frees the buffers and closes the pagemap descriptor. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            source.close();
+            arg.close();
+            pagemap.close();
+        }
+    }
+
+    private static final class PageCounter implements RegionVisitor {
+        long bytes;
+
+        @Override
+        public void region(long start, long end, long categories) {
+            bytes += end - start;
+        }
+    }
+}
