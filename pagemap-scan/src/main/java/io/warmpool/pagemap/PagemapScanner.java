@@ -22,9 +22,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *     for each of the n regions:                          merged with the one before when adjacent
  *       reported += its pages                             and of the same categories, so a cut and
  *       visitor.region(start, end, categories)            resumed scan reports what one scan would
- *     if reported == maxPages: stop at walk_end           (possibly in the middle of a region)
+ *     if reported == maxPages: stop after the last page   (possibly in the middle of a region)
  *     cursor = walk_end                                   the vector was full, or the range is done
- *   return where the walk stopped                         end, or the first page not reported
+ *   return where the walk stopped                         end, or the byte after the last page reported
  * </pre>
  *
  * <p>The source is the {@code PAGEMAP_SCAN} ioctl where the kernel has it (6.7+) and {@code pread}
@@ -186,15 +186,18 @@ public final class PagemapScanner implements AutoCloseable {
                     pendingEnd = regionEnd;
                     pendingCategories = categories;
                 }
+                if (maxPages != 0 && reported >= maxPages) {
+                    // The kernel's walk_end lies at the next matching page after the budget ran out,
+                    // pread's right after the last page reported; return the latter from both.
+                    cursor = pendingEnd;
+                    break;
+                }
                 long walkEnd = arg.walkEnd();
                 if (Long.compareUnsigned(walkEnd, cursor) <= 0) {
                     throw new IllegalStateException(mode() + " made no progress at 0x" + Long.toHexString(cursor)
                             + " (walk_end 0x" + Long.toHexString(walkEnd) + ")");
                 }
                 cursor = walkEnd;
-                if (maxPages != 0 && reported >= maxPages) {
-                    break;
-                }
             }
         } catch (NativeCallException e) {
             throw translate(e, start, alignedEnd);

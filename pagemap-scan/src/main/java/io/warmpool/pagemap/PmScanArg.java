@@ -15,8 +15,9 @@ import java.nio.ByteBuffer;
  *  +8  flags                = 0 (no write-protect)        +8  end          byte after (exclusive)
  * +16  start                  page-aligned                +16 categories   & return_mask
  * +24  end                    rounded up by the kernel
- * +32  walk_end     (out)     where the walk stopped: the range's end, the first page that did
- *                             not fit in a full vector, or the end of the page that spent max_pages
+ * +32  walk_end     (out)     where the walk stopped: the range's end, or the first matching page
+ *                             it could not report (the vector was full, or max_pages were spent:
+ *                             then it may lie well past the last page reported)
  * +40  vec                    address of the region vector
  * +48  vec_len                regions the vector holds
  * +56  max_pages              stop after reporting this many pages; 0: no limit
