@@ -1,0 +1,265 @@
+package io.warmpool.pool;
+
+import io.warmpool.fork.ForkGeneration;
+import io.warmpool.natives.Mman;
+import io.warmpool.natives.NativeCallException;
+import io.warmpool.natives.NativeMemory;
+import io.warmpool.natives.Syscalls;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+
+/**
+ * Gives ranges back to the kernel ({@code MADV_DONTNEED}) for released slots, in batches of
+ * {@code batchSlots} slots, and tells the pool when each slot's ranges are gone: a slot returns to
+ * the free lists only after its decommit ran.
+ *
+ * <pre>
+ *  submit(slot, ranges)          copies the ranges into the open batch, under the queue's lock
+ *    batch holds batchSlots? --> swap in an empty batch; flush the full one outside the lock:
+ *                                  process_madvise(pidfd, iovec[n], MADV_DONTNEED)   one call, 6.13+
+ *                                  or madvise(range) for each range                  any kernel
+ *                                then completion.decommitted(slot) for each slot of the batch
+ *  flush()                       the same for a batch that is not full (exhaustion, close)
+ * </pre>
+ *
+ * With a batch of one slot nothing is queued: {@link #decommitNow} runs on the releasing thread.
+ * When {@code process_madvise} fails, the batch is decommitted range by range with {@code madvise},
+ * the fallback is counted, and {@code process_madvise} is not tried again; a range whose
+ * {@code madvise} fails fails its slot alone.
+ *
+ * <p>The pidfd of {@code process_madvise} names the process that opened it: after a fork the queue
+ * opens a new one for the child before its first use (a pidfd cannot be reopened by path).
+ */
+final class DecommitQueue implements AutoCloseable {
+    /** What the queue tells the pool about each slot of a flushed batch. */
+    interface Completion {
+        void decommitted(int slot);
+
+        void failed(int slot, RuntimeException cause);
+
+        void fellBack(Fallback reason, String detail);
+    }
+
+    private static final int IOV_MAX = 1024;
+
+    private final Syscalls os;
+    private final int batchSlots;
+    private final Completion completion;
+    private final ArrayDeque<Batch> spare = new ArrayDeque<>();
+    private Batch open = new Batch();
+    private volatile boolean processMadvise;
+    private int pidfd = -1;
+    private long pidfdGeneration = -1;
+    private int pendingSlots;
+
+    DecommitQueue(Syscalls os, int batchSlots, boolean processMadvise, Completion completion) {
+        this.os = os;
+        this.batchSlots = batchSlots;
+        this.processMadvise = processMadvise;
+        this.completion = completion;
+    }
+
+    int batchSlots() {
+        return batchSlots;
+    }
+
+    /** Slots whose decommit is queued and not yet run. */
+    synchronized int pending() {
+        return pendingSlots;
+    }
+
+    /** Runs the ranges' decommits on this thread; returns the nanoseconds it took. */
+    long decommitNow(RangeList ranges) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < ranges.size(); i++) {
+            os.madvise(ranges.start(i), ranges.end(i) - ranges.start(i), Mman.MADV_DONTNEED);
+        }
+        return System.nanoTime() - t0;
+    }
+
+    /** Queues the slot's ranges; flushes on this thread when the batch is full. */
+    void submit(int slot, RangeList ranges) {
+        Batch full = null;
+        synchronized (this) {
+            open.add(slot, ranges);
+            pendingSlots++;
+            if (open.slotCount >= batchSlots) {
+                full = swap();
+            }
+        }
+        if (full != null) {
+            run(full);
+        }
+    }
+
+    /** Runs whatever is queued, on this thread. */
+    void flush() {
+        Batch batch;
+        synchronized (this) {
+            if (open.slotCount == 0) {
+                return;
+            }
+            batch = swap();
+        }
+        run(batch);
+    }
+
+    private Batch swap() {
+        Batch full = open;
+        open = spare.isEmpty() ? new Batch() : spare.pop();
+        return full;
+    }
+
+    private void run(Batch batch) {
+        try {
+            boolean done = false;
+            if (processMadvise && batch.rangeCount > 1) {
+                done = tryProcessMadvise(batch);
+            }
+            if (!done) {
+                madviseEach(batch);
+            }
+            for (int i = 0; i < batch.slotCount; i++) {
+                if (batch.failures[i] == null) {
+                    completion.decommitted(batch.slots[i]);
+                } else {
+                    completion.failed(batch.slots[i], batch.failures[i]);
+                }
+            }
+        } finally {
+            synchronized (this) {
+                pendingSlots -= batch.slotCount;
+                batch.clear();
+                spare.push(batch);
+            }
+        }
+    }
+
+    private void madviseEach(Batch batch) {
+        for (int r = 0; r < batch.rangeCount; r++) {
+            int owner = batch.owner[r];
+            if (batch.failures[owner] != null) {
+                continue;
+            }
+            try {
+                os.madvise(batch.starts[r], batch.lengths[r], Mman.MADV_DONTNEED);
+            } catch (NativeCallException e) {
+                batch.failures[owner] = e;
+            }
+        }
+    }
+
+    /** One process_madvise per IOV_MAX ranges; false (and madvise from then on) if one fails. */
+    private boolean tryProcessMadvise(Batch batch) {
+        try {
+            int fd = pidfd();
+            batch.ensureIovec();
+            for (int from = 0; from < batch.rangeCount; from += IOV_MAX) {
+                int count = Math.min(IOV_MAX, batch.rangeCount - from);
+                long want = 0;
+                for (int r = 0; r < count; r++) {
+                    batch.iovec.putLong(16 * r, batch.starts[from + r]);
+                    batch.iovec.putLong(16 * r + 8, batch.lengths[from + r]);
+                    want += batch.lengths[from + r];
+                }
+                long advised = os.processMadvise(fd, batch.iovecAddress, count, Mman.MADV_DONTNEED, 0);
+                if (advised != want) {
+                    throw new IllegalStateException("process_madvise advised " + advised + " of " + want
+                            + " bytes in " + count + " ranges");
+                }
+            }
+            return true;
+        } catch (RuntimeException e) {
+            processMadvise = false;
+            completion.fellBack(Fallback.MADVISE, "process_madvise failed, decommitting with madvise from now on: "
+                    + e.getMessage());
+            return false;
+        }
+    }
+
+    private synchronized int pidfd() {
+        long generation = ForkGeneration.current();
+        if (pidfd < 0 || generation != pidfdGeneration) {
+            int fresh = os.pidfdOpen(os.getpid(), 0);
+            if (pidfd >= 0) {
+                os.close(pidfd); // in a forked child: the parent's pidfd, inherited
+            }
+            pidfd = fresh;
+            pidfdGeneration = generation;
+        }
+        return pidfd;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (pidfd >= 0) {
+            os.close(pidfd);
+            pidfd = -1;
+        }
+        open.free();
+        for (Batch batch : spare) {
+            batch.free();
+        }
+        spare.clear();
+    }
+
+    /** The ranges of up to {@code batchSlots} slots, and the iovec array handed to the kernel. */
+    private final class Batch {
+        int[] slots = new int[Math.max(1, batchSlots)];
+        RuntimeException[] failures = new RuntimeException[slots.length];
+        int slotCount;
+        long[] starts = new long[16];
+        long[] lengths = new long[16];
+        int[] owner = new int[16];
+        int rangeCount;
+        long iovecAddress;
+        int iovecCapacity;
+        ByteBuffer iovec;
+
+        void add(int slot, RangeList ranges) {
+            if (slotCount == slots.length) {
+                slots = java.util.Arrays.copyOf(slots, slotCount * 2);
+                failures = java.util.Arrays.copyOf(failures, slotCount * 2);
+            }
+            int index = slotCount++;
+            slots[index] = slot;
+            failures[index] = null;
+            for (int i = 0; i < ranges.size(); i++) {
+                if (rangeCount == starts.length) {
+                    starts = java.util.Arrays.copyOf(starts, rangeCount * 2);
+                    lengths = java.util.Arrays.copyOf(lengths, rangeCount * 2);
+                    owner = java.util.Arrays.copyOf(owner, rangeCount * 2);
+                }
+                starts[rangeCount] = ranges.start(i);
+                lengths[rangeCount] = ranges.end(i) - ranges.start(i);
+                owner[rangeCount] = index;
+                rangeCount++;
+            }
+        }
+
+        void ensureIovec() {
+            int needed = Math.min(rangeCount, IOV_MAX);
+            if (iovecCapacity < needed) {
+                free();
+                iovecCapacity = Math.max(needed, 64);
+                iovecAddress = NativeMemory.allocate(16L * iovecCapacity);
+                iovec = NativeMemory.view(iovecAddress, 16L * iovecCapacity);
+            }
+        }
+
+        void clear() {
+            slotCount = 0;
+            rangeCount = 0;
+        }
+
+        void free() {
+            if (iovecAddress != 0) {
+                NativeMemory.free(iovecAddress);
+                iovecAddress = 0;
+                iovecCapacity = 0;
+                iovec = null;
+            }
+        }
+    }
+}

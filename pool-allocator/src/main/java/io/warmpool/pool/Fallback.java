@@ -1,0 +1,22 @@
+package io.warmpool.pool;
+
+import java.util.Locale;
+
+/** Why the pool took a slower or safer path than the one configured; each is counted by reason. */
+public enum Fallback {
+    /** The {@code PAGEMAP_SCAN} ioctl is unusable; scans read {@code /proc/self/pagemap} instead. */
+    PAGEMAP_READ,
+    /** No scanner at all: pagemap-guided resets ran as memset-keep-resident. */
+    NO_SCANNER,
+    /** {@code process_madvise} failed; the batch was decommitted with {@code madvise}, range by range. */
+    MADVISE,
+    /** A reset failed; the slot was replaced by a fresh mapping and went cold. */
+    REMAPPED,
+    /** A reset failed and so did the fresh mapping; the slot is out of service for good. */
+    QUARANTINED;
+
+    /** The lower-case name used in metrics tags, such as {@code "remapped"}. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

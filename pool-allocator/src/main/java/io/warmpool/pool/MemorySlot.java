@@ -1,0 +1,33 @@
+package io.warmpool.pool;
+
+/** A linear memory: its first {@link #accessibleBytes()} are usable, and it can grow up to {@link #maximumBytes()}. */
+public final class MemorySlot extends PoolSlot {
+    private final long pageSize;
+
+    MemorySlot(Instance instance, SlotPool pool, int index, long pageSize) {
+        super(instance, pool, index);
+        this.pageSize = pageSize;
+    }
+
+    /** The most bytes this memory can grow to; past them lie PROT_NONE bytes and a guard region. */
+    public long maximumBytes() {
+        instance.checkLive();
+        return pool.slab().slotBytes();
+    }
+
+    /**
+     * Makes {@code additionalBytes} more accessible ({@code mprotect}); rounded up to a page.
+     *
+     * @return the new accessible size
+     * @throws IllegalArgumentException past {@link #maximumBytes()}, or for a negative size; nothing changes
+     */
+    public long grow(long additionalBytes) {
+        instance.checkLive();
+        if (additionalBytes < 0) {
+            throw new IllegalArgumentException("cannot grow by " + additionalBytes + " bytes");
+        }
+        long target = pool.accessible(index) + ((additionalBytes + pageSize - 1) & -pageSize);
+        pool.grow(index, target);
+        return target;
+    }
+}

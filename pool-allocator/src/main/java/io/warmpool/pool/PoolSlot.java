@@ -1,0 +1,73 @@
+package io.warmpool.pool;
+
+import io.warmpool.natives.NativeMemory;
+
+import java.nio.ByteBuffer;
+
+/**
+ * One slot held by an {@link Instance}: where its accessible bytes are. Every method throws
+ * {@link IllegalStateException} once the instance is released; a {@link ByteBuffer} taken earlier
+ * cannot be revoked, so do not keep one past the release.
+ */
+public abstract sealed class PoolSlot permits MemorySlot, TableSlot, StackSlot {
+    final Instance instance;
+    final SlotPool pool;
+    final int index;
+
+    PoolSlot(Instance instance, SlotPool pool, int index) {
+        this.instance = instance;
+        this.pool = pool;
+        this.index = index;
+    }
+
+    /** The kind of slot. */
+    public SlotKind kind() {
+        return pool.kind();
+    }
+
+    /** The slot's index in its slab. */
+    public int index() {
+        instance.checkLive();
+        return index;
+    }
+
+    /** The address of the lowest accessible byte. */
+    public long address() {
+        instance.checkLive();
+        return pool.accessibleStart(index);
+    }
+
+    /** How many bytes from {@link #address()} the tenant may read and write. */
+    public long accessibleBytes() {
+        instance.checkLive();
+        return pool.accessible(index);
+    }
+
+    /**
+     * A native-order view of the accessible bytes.
+     *
+     * @throws IllegalStateException when more than 2 GiB - 1 bytes are accessible: use {@link #buffer(long, int)}
+     */
+    public ByteBuffer buffer() {
+        long bytes = accessibleBytes();
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalStateException(bytes + " accessible bytes do not fit one ByteBuffer; use buffer(offset, length)");
+        }
+        return NativeMemory.view(address(), bytes);
+    }
+
+    /** A native-order view of {@code length} accessible bytes from {@code offset}. */
+    public ByteBuffer buffer(long offset, int length) {
+        long bytes = accessibleBytes();
+        if (offset < 0 || length < 0 || offset + length > bytes) {
+            throw new IndexOutOfBoundsException("[" + offset + ", " + (offset + length) + ") is outside the "
+                    + bytes + " accessible bytes of " + this);
+        }
+        return NativeMemory.view(address() + offset, length);
+    }
+
+    @Override
+    public String toString() {
+        return pool.kind().label() + " slot " + index;
+    }
+}

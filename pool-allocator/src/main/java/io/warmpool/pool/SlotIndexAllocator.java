@@ -1,0 +1,376 @@
+package io.warmpool.pool;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Chooses which free slot of a kind an acquire gets, in O(1), and decides which warm slots go cold.
+ *
+ * <pre>
+ *  slots 0..n-1, cut into stripes of contiguous slots; each stripe has its own lock and lists:
+ *
+ *  stripe s                                  per affinity key (MRU first)     cold slots
+ *  ┌────────────────────────────────────┐    "mod-a": 7 ⇄ 3                   ┌───────────┐
+ *  │ LRU list of warm slots             │    "mod-b": 5                       │ 9 8 6 ... │ stack
+ *  │  head (least recent) 3 ⇄ 5 ⇄ 7 tail│                                     └───────────┘
+ *  └────────────────────────────────────┘    a warm slot is on both lists (intrusive int links)
+ *
+ *  acquire(key):  home stripe = hash(key); then the others in turn
+ *    1. the most recently used warm slot of `key`                         AFFINITY
+ *    2. a cold slot, while the unused warm slots are under their bound    COLD
+ *    3. the least recently used warm slot (of any key)                     WARM
+ *    4. a cold slot                                                        COLD
+ *  release(slot, key): the slot, just reset, becomes the most recent warm slot of `key`; if the
+ *    stripe now holds more warm slots than its share of the bound, the least recently used one is
+ *    returned for a full decommit, after which the caller makes it cold.
+ * </pre>
+ *
+ * The bound on unused warm slots is split across stripes, so the sum is exact. Stripes keep threads
+ * that acquire different keys off each other's lock; an acquire whose home stripe is empty takes
+ * from the next one, where the slot stays (slots never change stripe).
+ */
+final class SlotIndexAllocator {
+    static final int NONE = -1;
+
+    private final Stripe[] stripes;
+    private final int slots;
+
+    SlotIndexAllocator(int slots, int stripeCount, int maxUnusedWarm) {
+        if (slots < 0 || stripeCount < 1) {
+            throw new IllegalArgumentException(slots + " slots in " + stripeCount + " stripes");
+        }
+        this.slots = slots;
+        int count = Math.max(1, Math.min(stripeCount, slots));
+        this.stripes = new Stripe[count];
+        for (int s = 0; s < count; s++) {
+            int first = (int) ((long) slots * s / count);
+            int end = (int) ((long) slots * (s + 1) / count);
+            stripes[s] = new Stripe(first, end - first);
+        }
+        setMaxUnusedWarm(maxUnusedWarm);
+    }
+
+    /** How many stripes to use for {@code slots} slots on this machine: enough to spread the processors. */
+    static int defaultStripes(int slots) {
+        int wanted = Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 2 - 1) * 2;
+        return Math.max(1, Math.min(wanted, slots / 4));
+    }
+
+    int slots() {
+        return slots;
+    }
+
+    int stripeCount() {
+        return stripes.length;
+    }
+
+    /** Splits the bound across stripes; excess warm slots are trimmed by {@link #evictExcess}. */
+    void setMaxUnusedWarm(int maxUnusedWarm) {
+        if (maxUnusedWarm < 0) {
+            throw new IllegalArgumentException("maxUnusedWarmSlots = " + maxUnusedWarm + ": must be at least 0");
+        }
+        for (int s = 0; s < stripes.length; s++) {
+            int share = maxUnusedWarm / stripes.length + (s < maxUnusedWarm % stripes.length ? 1 : 0);
+            synchronized (stripes[s]) {
+                stripes[s].maxWarm = share;
+            }
+        }
+    }
+
+    /**
+     * Takes a free slot for {@code key} (which may be null: no affinity).
+     *
+     * @return the slot and how it was found, packed by {@link #pack}; {@link #NONE} as the slot when
+     *         every stripe is empty
+     */
+    long acquire(Object key) {
+        int home = key == null ? (int) (Thread.currentThread().getId() % stripes.length)
+                : Math.floorMod(spread(key.hashCode()), stripes.length);
+        for (int i = 0; i < stripes.length; i++) {
+            Stripe stripe = stripes[(home + i) % stripes.length];
+            long taken;
+            synchronized (stripe) {
+                taken = stripe.take(key);
+            }
+            if (slotOf(taken) != NONE) {
+                return taken;
+            }
+        }
+        return pack(NONE, AcquireKind.EXHAUSTED);
+    }
+
+    /**
+     * Returns a slot that was just reset: it becomes the most recent warm slot of {@code key}.
+     *
+     * @return a warm slot beyond the bound, now taken out of the lists, that the caller must
+     *         decommit entirely and then pass to {@link #makeCold}; or {@link #NONE}
+     */
+    int release(int slot, Object key) {
+        Stripe stripe = stripeOf(slot);
+        synchronized (stripe) {
+            stripe.linkWarm(slot - stripe.first, key);
+            return stripe.evictIfOverBound();
+        }
+    }
+
+    /** The slot, decommitted or remapped, has nothing resident: it joins the cold slots. */
+    void makeCold(int slot) {
+        Stripe stripe = stripeOf(slot);
+        synchronized (stripe) {
+            stripe.pushCold(slot - stripe.first);
+        }
+    }
+
+    /** The slot could not be made clean: it is never handed out again. */
+    void quarantine(int slot) {
+        Stripe stripe = stripeOf(slot);
+        synchronized (stripe) {
+            stripe.quarantine(slot - stripe.first);
+        }
+    }
+
+    /** One warm slot of stripe {@code s} beyond its bound (out of the lists now), or {@link #NONE}. */
+    int evictExcess(int s) {
+        synchronized (stripes[s]) {
+            return stripes[s].evictIfOverBound();
+        }
+    }
+
+    /** Free warm slots now. */
+    int warm() {
+        int sum = 0;
+        for (Stripe stripe : stripes) {
+            synchronized (stripe) {
+                sum += stripe.warm;
+            }
+        }
+        return sum;
+    }
+
+    /** Free cold slots now. */
+    int cold() {
+        int sum = 0;
+        for (Stripe stripe : stripes) {
+            synchronized (stripe) {
+                sum += stripe.coldTop;
+            }
+        }
+        return sum;
+    }
+
+    /** Slots quarantined for good. */
+    int quarantined() {
+        int sum = 0;
+        for (Stripe stripe : stripes) {
+            synchronized (stripe) {
+                sum += stripe.quarantined;
+            }
+        }
+        return sum;
+    }
+
+    /** The key a warm slot was last used with, or null (cold, in use, or no key). For tests and statistics. */
+    Object keyOf(int slot) {
+        Stripe stripe = stripeOf(slot);
+        synchronized (stripe) {
+            return stripe.keyOf[slot - stripe.first];
+        }
+    }
+
+    private Stripe stripeOf(int slot) {
+        if (slot < 0 || slot >= slots) {
+            throw new IllegalArgumentException("slot " + slot + " is not in 0.." + (slots - 1));
+        }
+        int guess = (int) ((long) slot * stripes.length / slots);
+        while (slot < stripes[guess].first) {
+            guess--;
+        }
+        while (slot >= stripes[guess].first + stripes[guess].count) {
+            guess++;
+        }
+        return stripes[guess];
+    }
+
+    private static int spread(int hash) {
+        return hash ^ (hash >>> 16);
+    }
+
+    static long pack(int slot, AcquireKind kind) {
+        return ((long) kind.ordinal() << 32) | (slot & 0xffffffffL);
+    }
+
+    static int slotOf(long packed) {
+        return (int) packed;
+    }
+
+    static AcquireKind kindOf(long packed) {
+        return AcquireKind.values()[(int) (packed >>> 32)];
+    }
+
+    /** The lists of one stripe. Every method runs under the stripe's monitor. Indices are local. */
+    private static final class Stripe {
+        private static final byte COLD = 0;
+        private static final byte WARM = 1;
+        private static final byte TAKEN = 2;
+        private static final byte QUARANTINED = 3;
+
+        final int first;
+        final int count;
+        final byte[] state;
+        final Object[] keyOf;
+        final int[] keyPrev;
+        final int[] keyNext;
+        final int[] lruPrev;
+        final int[] lruNext;
+        final int[] cold;
+        final Map<Object, KeyList> byKey = new HashMap<>();
+        int lruHead = NONE;
+        int lruTail = NONE;
+        int coldTop;
+        int warm;
+        int quarantined;
+        int maxWarm;
+
+        /** The warm slots last used with one key, most recently used first. */
+        private static final class KeyList {
+            int head = NONE;
+            int tail = NONE;
+        }
+
+        Stripe(int first, int count) {
+            this.first = first;
+            this.count = count;
+            this.state = new byte[count];
+            this.keyOf = new Object[count];
+            this.keyPrev = new int[count];
+            this.keyNext = new int[count];
+            this.lruPrev = new int[count];
+            this.lruNext = new int[count];
+            this.cold = new int[count];
+            for (int i = 0; i < count; i++) {
+                cold[i] = count - 1 - i; // lowest index on top: slots are handed out in address order
+            }
+            this.coldTop = count;
+        }
+
+        long take(Object key) {
+            KeyList list = key == null ? null : byKey.get(key);
+            if (list != null) {
+                int slot = list.head;
+                unlinkWarm(slot);
+                return pack(first + slot, AcquireKind.AFFINITY);
+            }
+            if (coldTop > 0 && warm < maxWarm) {
+                return pack(first + popCold(), AcquireKind.COLD);
+            }
+            if (lruHead != NONE) {
+                int slot = lruHead;
+                unlinkWarm(slot);
+                return pack(first + slot, AcquireKind.WARM);
+            }
+            if (coldTop > 0) {
+                return pack(first + popCold(), AcquireKind.COLD);
+            }
+            return pack(NONE, AcquireKind.EXHAUSTED);
+        }
+
+        private int popCold() {
+            int slot = cold[--coldTop];
+            state[slot] = TAKEN;
+            return slot;
+        }
+
+        void pushCold(int slot) {
+            requireState(slot, TAKEN, "made cold");
+            state[slot] = COLD;
+            cold[coldTop++] = slot;
+        }
+
+        void quarantine(int slot) {
+            requireState(slot, TAKEN, "quarantined");
+            state[slot] = QUARANTINED;
+            quarantined++;
+        }
+
+        void linkWarm(int slot, Object key) {
+            requireState(slot, TAKEN, "released");
+            state[slot] = WARM;
+            keyOf[slot] = key;
+            warm++;
+            lruPrev[slot] = lruTail;
+            lruNext[slot] = NONE;
+            if (lruTail != NONE) {
+                lruNext[lruTail] = slot;
+            } else {
+                lruHead = slot;
+            }
+            lruTail = slot;
+            keyPrev[slot] = NONE;
+            keyNext[slot] = NONE;
+            if (key != null) {
+                KeyList list = byKey.computeIfAbsent(key, k -> new KeyList());
+                keyNext[slot] = list.head;
+                if (list.head != NONE) {
+                    keyPrev[list.head] = slot;
+                } else {
+                    list.tail = slot;
+                }
+                list.head = slot;
+            }
+        }
+
+        void unlinkWarm(int slot) {
+            requireState(slot, WARM, "taken from the warm lists");
+            Object key = keyOf[slot];
+            if (key != null) {
+                KeyList list = byKey.get(key);
+                int prev = keyPrev[slot];
+                int next = keyNext[slot];
+                if (prev != NONE) {
+                    keyNext[prev] = next;
+                } else {
+                    list.head = next;
+                }
+                if (next != NONE) {
+                    keyPrev[next] = prev;
+                } else {
+                    list.tail = prev;
+                }
+                if (list.head == NONE) {
+                    byKey.remove(key);
+                }
+            }
+            int prev = lruPrev[slot];
+            int next = lruNext[slot];
+            if (prev != NONE) {
+                lruNext[prev] = next;
+            } else {
+                lruHead = next;
+            }
+            if (next != NONE) {
+                lruPrev[next] = prev;
+            } else {
+                lruTail = prev;
+            }
+            keyOf[slot] = null;
+            state[slot] = TAKEN;
+            warm--;
+        }
+
+        int evictIfOverBound() {
+            if (warm <= maxWarm || lruHead == NONE) {
+                return NONE;
+            }
+            int victim = lruHead;
+            unlinkWarm(victim);
+            return first + victim;
+        }
+
+        private void requireState(int slot, byte expected, String action) {
+            if (state[slot] != expected) {
+                throw new IllegalStateException("slot " + (first + slot) + " cannot be " + action + " in state "
+                        + state[slot] + " (expected " + expected + ")");
+            }
+        }
+    }
+}

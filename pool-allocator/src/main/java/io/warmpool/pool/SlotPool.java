@@ -1,0 +1,299 @@
+package io.warmpool.pool;
+
+import io.warmpool.natives.Mman;
+import io.warmpool.natives.Syscalls;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The slots of one kind: a {@link Slab}, its {@link SlotIndexAllocator}, its {@link SlotResetter}
+ * and its {@link DecommitQueue}, and what the pool knows of each slot (how much of it is accessible).
+ *
+ * <pre>
+ *             acquire                    tenant                 release
+ *  free ───────────────────► in use ─────────────► resetting ──────────────► free (warm, its key)
+ *  (warm / cold)   open up to the                   zero, list decommits;       │ over the warm bound:
+ *                  initial size (mprotect)          run or queue them            ▼ LRU warm slot decommitted
+ *                                                                               cold
+ *  any reset step fails ──► remap fresh (MAP_FIXED, PROT_NONE) ──► cold
+ *                                     └── fails too ──────────────► quarantined, never handed out
+ * </pre>
+ *
+ * A memory's accessible size is adjusted lazily at acquire (one {@code mprotect} up or down to the
+ * new tenant's initial size, none on an affinity hit of the same size), so a release costs only its
+ * reset. Everything above the accessible size is never resident: each reset covers the whole
+ * accessible range before the size can shrink.
+ */
+final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
+    private final SlotKind kind;
+    private final Syscalls os;
+    private final Slab slab;
+    private final SlotIndexAllocator allocator;
+    private final SlotResetter resetter;
+    private final DecommitQueue queue;
+    private final PoolListener listener;
+    private final Runnable onFree;
+    private final long pageSize;
+    private final long[] accessible;
+    private final boolean[] suspect;
+    private final Object[] releaseKey;
+    private final AtomicInteger inUse = new AtomicInteger();
+    private final AtomicInteger resetting = new AtomicInteger();
+
+    SlotPool(SlotKind kind, PoolConfig config, Syscalls os, boolean processMadvise, PoolListener listener,
+             Runnable onFree) {
+        this.kind = kind;
+        this.os = os;
+        this.listener = listener;
+        this.onFree = onFree;
+        this.pageSize = config.pageSize();
+        int slots = config.total(kind);
+        this.slab = new Slab(os, kind, slots, config.slotBytes(kind), config.guardBytes(kind), config.wipeOnFork());
+        int stripes = config.stripes() > 0 ? config.stripes() : SlotIndexAllocator.defaultStripes(slots);
+        this.allocator = new SlotIndexAllocator(slots, stripes, config.maxUnusedWarmSlots());
+        this.resetter = new SlotResetter(kind, slab, pageSize, config.keepResidentBytes(kind), config.resetStrategy());
+        this.queue = new DecommitQueue(os, config.decommitBatchSize(), processMadvise, this);
+        this.accessible = new long[slots];
+        this.suspect = new boolean[slots];
+        this.releaseKey = new Object[slots];
+    }
+
+    SlotKind kind() {
+        return kind;
+    }
+
+    Slab slab() {
+        return slab;
+    }
+
+    SlotIndexAllocator allocator() {
+        return allocator;
+    }
+
+    SlotResetter resetter() {
+        return resetter;
+    }
+
+    int capacity() {
+        return slab.slots();
+    }
+
+    /**
+     * Takes a free slot for {@code key} and makes {@code initialBytes} of it accessible (tables and
+     * stacks: all of it). Flushes queued decommits and tries again before it gives up.
+     *
+     * @return the slot, or {@link SlotIndexAllocator#NONE} when every slot is taken
+     */
+    int acquire(Object key, long initialBytes) {
+        long taken = allocator.acquire(key);
+        if (SlotIndexAllocator.slotOf(taken) == SlotIndexAllocator.NONE && queue.pending() > 0) {
+            queue.flush();
+            taken = allocator.acquire(key);
+        }
+        int slot = SlotIndexAllocator.slotOf(taken);
+        AcquireKind how = SlotIndexAllocator.kindOf(taken);
+        if (slot == SlotIndexAllocator.NONE) {
+            listener.acquired(kind, AcquireKind.EXHAUSTED);
+            return SlotIndexAllocator.NONE;
+        }
+        try {
+            resize(slot, kind == SlotKind.MEMORY ? initialBytes : slab.slotBytes());
+        } catch (RuntimeException e) {
+            recover(slot, e);
+            throw e;
+        }
+        if (how != AcquireKind.AFFINITY) {
+            resetter.forget(slot);
+        }
+        inUse.incrementAndGet();
+        listener.acquired(kind, how);
+        return slot;
+    }
+
+    /**
+     * Makes exactly the first {@code bytes} of the slot accessible. Tables and stacks always ask for
+     * all of it, so for them this opens a cold slot and leaves a warm one alone.
+     */
+    private void resize(int slot, long bytes) {
+        long now = accessible[slot];
+        if (bytes > now) {
+            slab.open(slot, now, bytes);
+        } else if (bytes < now) {
+            slab.seal(slot, bytes, now);
+        }
+        accessible[slot] = bytes;
+    }
+
+    /** The accessible bytes of a slot. */
+    long accessible(int slot) {
+        return accessible[slot];
+    }
+
+    /** The address of the slot's lowest accessible byte. */
+    long accessibleStart(int slot) {
+        return resetter.accessibleStart(slot, accessible[slot]);
+    }
+
+    /**
+     * Grows a memory slot's accessible size to {@code bytes}. A failed {@code mprotect} marks the
+     * slot so that its release remaps it instead of trusting a reset.
+     */
+    void grow(int slot, long bytes) {
+        if (kind != SlotKind.MEMORY) {
+            throw new UnsupportedOperationException(kind.label() + " slots do not grow");
+        }
+        long now = accessible[slot];
+        if (bytes > slab.slotBytes()) {
+            throw new IllegalArgumentException("cannot grow memory slot " + slot + " to " + bytes
+                    + " bytes: its maximum is " + slab.slotBytes() + " (" + ByteSize.format(slab.slotBytes()) + ")");
+        }
+        if (bytes < now) {
+            throw new IllegalArgumentException("cannot grow memory slot " + slot + " to " + bytes
+                    + " bytes: it already has " + now);
+        }
+        try {
+            slab.open(slot, now, bytes);
+        } catch (RuntimeException e) {
+            suspect[slot] = true;
+            throw e;
+        }
+        accessible[slot] = bytes;
+    }
+
+    /**
+     * Resets a slot its tenant gave back and returns it to the free lists, now or (when its
+     * decommit is queued) after the batch runs. Never throws: a failed reset remaps the slot.
+     */
+    void release(ResetContext ctx, int slot, Object key) {
+        inUse.decrementAndGet();
+        resetting.incrementAndGet();
+        if (suspect[slot]) {
+            recoverReleased(slot, new IllegalStateException("an earlier mprotect of this slot failed"));
+            return;
+        }
+        try {
+            resetter.reset(ctx, slot, accessible[slot]);
+            reportScannerFallback(ctx);
+            ResetRecord record = ctx.record;
+            if (ctx.decommits.size() == 0) {
+                listener.reset(record);
+                complete(slot, key);
+            } else if (queue.batchSlots() == 1) {
+                long nanos = queue.decommitNow(ctx.decommits);
+                record.decommitNanos = nanos;
+                record.totalNanos += nanos;
+                listener.reset(record);
+                complete(slot, key);
+            } else {
+                releaseKey[slot] = key;
+                listener.reset(record);
+                queue.submit(slot, ctx.decommits);
+            }
+        } catch (RuntimeException e) {
+            recoverReleased(slot, e);
+        }
+    }
+
+    private void reportScannerFallback(ResetContext ctx) {
+        if (ctx.scanner != null && ctx.scanner.fallbacks() != ctx.scannerFallbacksSeen) {
+            ctx.scannerFallbacksSeen = ctx.scanner.fallbacks();
+            listener.fallback(kind, Fallback.PAGEMAP_READ, ctx.scanner.fallbackReason());
+        }
+    }
+
+    /** The slot is clean: it becomes warm; a warm slot over the bound goes cold. */
+    private void complete(int slot, Object key) {
+        int victim = allocator.release(slot, key);
+        resetting.decrementAndGet();
+        if (victim != SlotIndexAllocator.NONE) {
+            evict(victim);
+        }
+        onFree.run();
+    }
+
+    /** Gives back everything a warm slot holds, and makes it cold. */
+    private void evict(int slot) {
+        try {
+            long bytes = accessible[slot];
+            if (bytes > 0) {
+                os.madvise(accessibleStart(slot), bytes, Mman.MADV_DONTNEED);
+            }
+            allocator.makeCold(slot);
+        } catch (RuntimeException e) {
+            recover(slot, e);
+        }
+    }
+
+    /** Trims warm slots beyond a lowered bound. */
+    void evictExcess() {
+        for (int s = 0; s < allocator.stripeCount(); s++) {
+            for (int victim = allocator.evictExcess(s); victim != SlotIndexAllocator.NONE; victim = allocator.evictExcess(s)) {
+                evict(victim);
+            }
+        }
+        onFree.run();
+    }
+
+    private void recoverReleased(int slot, RuntimeException cause) {
+        releaseKey[slot] = null;
+        recover(slot, cause);
+        resetting.decrementAndGet();
+        onFree.run();
+    }
+
+    /**
+     * Invariant 2: a slot whose reset failed is replaced by a fresh mapping and goes cold; if even
+     * that fails, it is quarantined. Either way it is counted, and never handed out dirty.
+     */
+    private void recover(int slot, RuntimeException cause) {
+        String what = kind.label() + " slot " + slot + " at 0x" + Long.toHexString(slab.slotBase(slot));
+        try {
+            slab.remapFresh(slot);
+        } catch (RuntimeException again) {
+            allocator.quarantine(slot);
+            listener.fallback(kind, Fallback.QUARANTINED, what + ": reset failed (" + cause.getMessage()
+                    + ") and the fresh mapping failed too (" + again.getMessage() + "); quarantined");
+            return;
+        }
+        accessible[slot] = 0;
+        suspect[slot] = false;
+        resetter.forget(slot);
+        allocator.makeCold(slot);
+        listener.fallback(kind, Fallback.REMAPPED, what + ": reset failed (" + cause.getMessage()
+                + "); replaced by a fresh mapping");
+    }
+
+    @Override
+    public void decommitted(int slot) {
+        Object key = releaseKey[slot];
+        releaseKey[slot] = null;
+        complete(slot, key);
+    }
+
+    @Override
+    public void failed(int slot, RuntimeException cause) {
+        recoverReleased(slot, cause);
+    }
+
+    @Override
+    public void fellBack(Fallback reason, String detail) {
+        listener.fallback(kind, reason, detail);
+    }
+
+    /** Runs queued decommits now. */
+    void flush() {
+        queue.flush();
+    }
+
+    PoolSnapshot.KindSnapshot snapshot() {
+        return new PoolSnapshot.KindSnapshot(kind, capacity(), inUse.get(), allocator.warm(), allocator.cold(),
+                resetting.get(), allocator.quarantined(), resetter.keepResidentBytes(), slab.reservation());
+    }
+
+    @Override
+    public void close() {
+        queue.flush();
+        queue.close();
+        slab.close();
+    }
+}
