@@ -1,5 +1,6 @@
 package io.warmpool.pool;
 
+import io.warmpool.natives.KernelFeatures;
 import io.warmpool.natives.Syscalls;
 import io.warmpool.pagemap.PagemapScanner;
 import io.warmpool.pagemap.ScanMode;
@@ -52,7 +53,7 @@ public final class WarmPool implements AutoCloseable {
         this.listener = listener;
         this.maxUnusedWarmSlots = config.maxUnusedWarmSlots();
         this.contexts = ThreadLocal.withInitial(this::newContext);
-        boolean processMadvise = ProcessMadvise.worksOn(os);
+        boolean processMadvise = config.decommitBatchSize() > 1 && KernelFeatures.processMadviseDontneed(os).present();
         try {
             for (SlotKind kind : SlotKind.values()) {
                 if (config.total(kind) > 0) {
