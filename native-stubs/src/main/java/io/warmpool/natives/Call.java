@@ -31,7 +31,11 @@ public enum Call {
     GETRLIMIT("getrlimit", "resource:d"),
     FORK("fork", ""),
     WAITPID("waitpid", "pid:d options:x"),
-    KILL("kill", "pid:d signal:d");
+    KILL("kill", "pid:d signal:d"),
+    WP_ATFORK_INSTALL("wp_atfork_install", ""),
+    WP_REGISTER_FD("wp_register_fd", "fd:d path:s flags:x cloexec:d"),
+    WP_UNREGISTER_FD("wp_unregister_fd", "fd:d"),
+    WP_TEST_FORK("wp_test_fork_without_handlers", "");
 
     private final String cName;
     private final String[] names;

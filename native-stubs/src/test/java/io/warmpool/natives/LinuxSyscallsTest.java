@@ -102,32 +102,6 @@ class LinuxSyscallsTest {
     }
 
     @Test
-    void forkedChildReportsThroughItsExitStatus() {
-        int parent = os.getpid();
-        int pid = os.fork();
-        if (pid == 0) {
-            os.exit(os.getpid() != parent ? 42 : 1);
-        }
-        WaitStatus status = os.waitpid(pid, 0);
-        assertTrue(status.exited(), status.toString());
-        assertEquals(42, status.exitCode());
-    }
-
-    @Test
-    void killedChildReportsTheSignal() {
-        int pid = os.fork();
-        if (pid == 0) {
-            while (true) {
-                Thread.onSpinWait();
-            }
-        }
-        os.kill(pid, Fcntl.SIGKILL);
-        WaitStatus status = os.waitpid(pid, 0);
-        assertTrue(status.signaled(), status.toString());
-        assertEquals(Fcntl.SIGKILL, status.terminationSignal());
-    }
-
-    @Test
     void addressSpaceLimitIsReadable() {
         long limit = os.getrlimitSoft(Fcntl.RLIMIT_AS);
         assertTrue(limit == -1 || limit > 0, "RLIMIT_AS " + limit);

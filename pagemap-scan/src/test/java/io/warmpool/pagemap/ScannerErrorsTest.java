@@ -4,6 +4,7 @@ import io.warmpool.fork.PidCheckedFd;
 import io.warmpool.natives.Call;
 import io.warmpool.natives.Errno;
 import io.warmpool.natives.Fcntl;
+import io.warmpool.natives.ForkHandlers;
 import io.warmpool.natives.WaitStatus;
 import io.warmpool.natives.testing.FaultInjectingSyscalls;
 import org.junit.jupiter.api.Test;
@@ -73,6 +74,10 @@ class ScannerErrorsTest {
             assertEquals(Errno.EBADF.number(), e.errno());
             assertTrue(e.getMessage().contains("[0x" + Long.toHexString(m.base)), e.getMessage());
             assertTrue(e.getMessage().contains("EBADF"), e.getMessage());
+        } finally {
+            // The number was closed behind the wrapper's back: forget it in the fork handlers too,
+            // or the next descriptor that gets this number could not be registered.
+            ForkHandlers.unregister(number);
         }
     }
 

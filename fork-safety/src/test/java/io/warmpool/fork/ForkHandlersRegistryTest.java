@@ -1,0 +1,56 @@
+package io.warmpool.fork;
+
+import io.warmpool.natives.Errno;
+import io.warmpool.natives.Fcntl;
+import io.warmpool.natives.ForkHandlers;
+import io.warmpool.natives.NativeCallException;
+import io.warmpool.natives.Syscalls;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The C registry of descriptors to reopen in a forked child: its limits and its errors. */
+class ForkHandlersRegistryTest {
+    private static final Syscalls OS = Syscalls.linux();
+
+    @Test
+    void registryRefusesDuplicatesLongPathsAndMoreThanSixtyFourDescriptors() {
+        int fd = OS.open("/dev/null", Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0);
+        List<PidCheckedFd> opened = new ArrayList<>();
+        try {
+            ForkHandlers.registerReopen(fd, "/dev/null", Fcntl.O_RDONLY, true);
+            NativeCallException duplicate = assertThrows(NativeCallException.class,
+                    () -> ForkHandlers.registerReopen(fd, "/dev/null", Fcntl.O_RDONLY, true));
+            assertTrue(duplicate.is(Errno.EEXIST), duplicate.getMessage());
+            ForkHandlers.unregister(fd);
+            assertTrue(assertThrows(NativeCallException.class, () -> ForkHandlers.unregister(fd)).is(Errno.ENOENT));
+
+            NativeCallException tooLong = assertThrows(NativeCallException.class,
+                    () -> ForkHandlers.registerReopen(fd, "/" + "x".repeat(300), Fcntl.O_RDONLY, true));
+            assertTrue(tooLong.is(Errno.ENAMETOOLONG), tooLong.getMessage());
+            assertTrue(assertThrows(NativeCallException.class,
+                    () -> ForkHandlers.registerReopen(fd, "relative/path", Fcntl.O_RDONLY, true)).is(Errno.EINVAL));
+
+            NativeCallException full = assertThrows(NativeCallException.class, () -> {
+                for (int i = 0; i < 100; i++) {
+                    opened.add(PidCheckedFd.open(OS, "/dev/null", Fcntl.O_RDONLY | Fcntl.O_CLOEXEC));
+                }
+            });
+            assertTrue(full.is(Errno.ENOSPC), full.getMessage());
+            assertTrue(full.getMessage().startsWith("wp_register_fd(fd="), full.getMessage());
+            assertTrue(opened.size() <= 64 && opened.size() >= 60, "registered " + opened.size());
+        } finally {
+            opened.forEach(PidCheckedFd::close);
+            OS.close(fd);
+        }
+        // Closing forgot them: the registry takes new descriptors again.
+        PidCheckedFd again = PidCheckedFd.open(OS, "/dev/null", Fcntl.O_RDONLY | Fcntl.O_CLOEXEC);
+        again.close();
+        again.close();
+        assertThrows(IllegalStateException.class, again::fd);
+    }
+}

@@ -1,0 +1,179 @@
+/*
+ * warmpool's fork handlers: the C half of fork safety.
+ *
+ *   parent thread            fork()                      child (only the forking thread survives)
+ *   -------------            ------                      -----------------------------------------
+ *   wp_register_fd(fd, path)  prepare: lock registry      child handler, async-signal-safe only:
+ *                             ... kernel copies ...         state.pid = getpid()
+ *                             parent: unlock registry       for each registered fd:
+ *                                                             new = open(path, flags | O_CLOEXEC)
+ *                                                             dup3(new, fd, cloexec ? O_CLOEXEC : 0)
+ *                                                             close(new)
+ *                                                           (open failed: dup3 /dev/null over fd,
+ *                                                            so later use fails instead of reading
+ *                                                            the parent; remember the errno)
+ *                                                           state.generation++   (last: whoever sees
+ *                                                            the new generation finds fds reopened)
+ *                                                           unlock registry
+ *
+ * Java never runs in a fork handler (a JNA callback in a forked JVM child can deadlock: the VM thread
+ * is gone). Java reads `state` with plain loads from this library's memory: no system call.
+ * glibc 2.36 does not export pthread_atfork to dlsym, which is why this library registers them.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define WP_MAX_FDS 64
+#define WP_PATH_MAX 256
+
+struct wp_fork_state {
+    volatile uint64_t generation;    /* forks in this process's line since the library loaded */
+    volatile int64_t pid;            /* the pid of this process, as the handlers last recorded it */
+    volatile uint64_t reopen_failures;
+    volatile uint64_t reopened;
+};
+
+struct wp_entry {
+    int in_use;
+    int fd;
+    int flags;
+    int cloexec;
+    int reopen_errno;
+    char path[WP_PATH_MAX];
+};
+
+static struct wp_fork_state state;
+static struct wp_entry entries[WP_MAX_FDS];
+static pthread_mutex_t registry = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static int install_result = -1;
+
+static void prepare(void) { pthread_mutex_lock(&registry); }
+
+static void parent(void) { pthread_mutex_unlock(&registry); }
+
+static void point_at(struct wp_entry *e, int replacement) {
+    if (replacement != e->fd) {
+        dup3(replacement, e->fd, e->cloexec ? O_CLOEXEC : 0);
+        close(replacement);
+    }
+}
+
+static void child(void) {
+    state.pid = (int64_t) syscall(SYS_getpid);
+    for (int i = 0; i < WP_MAX_FDS; i++) {
+        struct wp_entry *e = &entries[i];
+        if (!e->in_use) {
+            continue;
+        }
+        int fresh = open(e->path, e->flags | O_CLOEXEC);
+        if (fresh >= 0) {
+            point_at(e, fresh);
+            e->reopen_errno = 0;
+            state.reopened++;
+        } else {
+            e->reopen_errno = errno;
+            state.reopen_failures++;
+            int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+            if (devnull >= 0) {
+                point_at(e, devnull);
+            }
+        }
+    }
+    __atomic_add_fetch(&state.generation, 1, __ATOMIC_SEQ_CST);
+    /* The forking thread took the lock in prepare(); a default mutex has no owner check. */
+    pthread_mutex_unlock(&registry);
+}
+
+static void install_once(void) {
+    state.pid = (int64_t) getpid();
+    install_result = pthread_atfork(prepare, parent, child);
+}
+
+/* Registers the handlers, once per process. Returns 0, or the error of pthread_atfork. */
+int wp_atfork_install(void) {
+    pthread_once(&once, install_once);
+    return install_result;
+}
+
+/* The state the handlers keep; Java reads it without a system call. */
+const struct wp_fork_state *wp_fork_state(void) { return &state; }
+
+/* Registers fd to be reopened from path in a forked child. 0, or a negative errno:
+ * -EINVAL bad fd or path, -ENAMETOOLONG path too long, -EEXIST fd already registered, -ENOSPC full. */
+int wp_register_fd(int fd, const char *path, int flags, int cloexec) {
+    if (fd < 0 || path == NULL || path[0] != '/') {
+        return -EINVAL;
+    }
+    if (strlen(path) >= WP_PATH_MAX) {
+        return -ENAMETOOLONG;
+    }
+    pthread_mutex_lock(&registry);
+    int free_slot = -1;
+    for (int i = 0; i < WP_MAX_FDS; i++) {
+        if (entries[i].in_use && entries[i].fd == fd) {
+            pthread_mutex_unlock(&registry);
+            return -EEXIST;
+        }
+        if (!entries[i].in_use && free_slot < 0) {
+            free_slot = i;
+        }
+    }
+    if (free_slot < 0) {
+        pthread_mutex_unlock(&registry);
+        return -ENOSPC;
+    }
+    struct wp_entry *e = &entries[free_slot];
+    e->fd = fd;
+    e->flags = flags & ~O_CLOEXEC;
+    e->cloexec = cloexec != 0;
+    e->reopen_errno = 0;
+    strcpy(e->path, path);
+    e->in_use = 1;
+    pthread_mutex_unlock(&registry);
+    return 0;
+}
+
+/* Forgets fd. 0, or -ENOENT when it was not registered. */
+int wp_unregister_fd(int fd) {
+    int result = -ENOENT;
+    pthread_mutex_lock(&registry);
+    for (int i = 0; i < WP_MAX_FDS; i++) {
+        if (entries[i].in_use && entries[i].fd == fd) {
+            entries[i].in_use = 0;
+            result = 0;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&registry);
+    return result;
+}
+
+/* The errno of the last failed reopen of fd in this process (0: reopened, or never forked);
+ * -ENOENT when fd is not registered. */
+int wp_reopen_errno(int fd) {
+    int result = -ENOENT;
+    pthread_mutex_lock(&registry);
+    for (int i = 0; i < WP_MAX_FDS; i++) {
+        if (entries[i].in_use && entries[i].fd == fd) {
+            result = entries[i].reopen_errno;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&registry);
+    return result;
+}
+
+/* FOR TESTS ONLY: a fork that bypasses pthread_atfork (raw clone), as clone() or syscall(SYS_fork)
+ * in other code would. Returns the child's pid in the parent, 0 in the child, -errno on failure. */
+int wp_test_fork_without_handlers(void) {
+    long pid = syscall(SYS_clone, (long) SIGCHLD, 0L, 0L, 0L, 0L);
+    return pid < 0 ? -errno : (int) pid;
+}
