@@ -1,0 +1,58 @@
+package io.warmpool.pool;
+
+import io.warmpool.natives.NativeMemory;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Small pools and the checks the pool tests share. */
+final class TestPools {
+    static final long PAGE = 4096;
+
+    private TestPools() {
+    }
+
+    /** A pool of {@code memories} memory slots of {@code maxBytes}, no tables or stacks. */
+    static PoolConfig.Builder memories(int memories, long maxBytes, long keepResident) {
+        return PoolConfig.builder().totalMemories(memories).maxMemoryBytes(maxBytes).memoryGuardBytes(64 * PAGE)
+                .memoryKeepResidentBytes(keepResident).totalTables(0).totalStacks(0);
+    }
+
+    /** Fails naming the slot and the offset when any accessible byte of {@code slot} is not zero. */
+    static void assertReadsZero(PoolSlot slot, String context) {
+        long first = NativeMemory.firstNonZero(slot.address(), slot.accessibleBytes());
+        assertEquals(-1, first, () -> context + ": " + slot + " has byte " + first + " (of "
+                + slot.accessibleBytes() + ") = " + NativeMemory.getByte(slot.address() + first));
+    }
+
+    /** A listener that keeps everything, for assertions; thread-safe. */
+    static final class Recorder implements PoolListener {
+        final List<String> acquires = Collections.synchronizedList(new ArrayList<>());
+        final List<String> resets = Collections.synchronizedList(new ArrayList<>());
+        final List<String> fallbacks = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void acquired(SlotKind kind, AcquireKind result) {
+            acquires.add(kind.label() + ":" + result.label());
+        }
+
+        @Override
+        public void reset(ResetRecord record) {
+            resets.add(record.kind().label() + ":" + record.strategy().configName());
+        }
+
+        @Override
+        public void fallback(SlotKind kind, Fallback reason, String detail) {
+            fallbacks.add(kind.label() + ":" + reason.label() + ": " + detail);
+        }
+
+        long count(List<String> events, String prefix) {
+            synchronized (events) {
+                return events.stream().filter(e -> e.startsWith(prefix)).count();
+            }
+        }
+    }
+}
