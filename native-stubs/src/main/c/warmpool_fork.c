@@ -67,6 +67,7 @@ static void point_at(struct wp_entry *e, int replacement) {
 }
 
 static void child(void) {
+    int saved_errno = errno; /* fork() returned 0; leave its caller the errno it had */
     state.pid = (int64_t) syscall(SYS_getpid);
     for (int i = 0; i < WP_MAX_FDS; i++) {
         struct wp_entry *e = &entries[i];
@@ -90,6 +91,7 @@ static void child(void) {
     __atomic_add_fetch(&state.generation, 1, __ATOMIC_SEQ_CST);
     /* The forking thread took the lock in prepare(); a default mutex has no owner check. */
     pthread_mutex_unlock(&registry);
+    errno = saved_errno;
 }
 
 static void install_once(void) {

@@ -77,6 +77,11 @@ public final class PidCheckedFd implements AutoCloseable {
         checkPid = enabled;
     }
 
+    /** Whether every use compares {@code getpid()} too: the debug switch. */
+    public static boolean checksPid() {
+        return checkPid;
+    }
+
     /**
      * The descriptor's number, valid in the calling process.
      *

@@ -191,6 +191,21 @@ final class DecommitQueue implements AutoCloseable {
         return pidfd;
     }
 
+    /**
+     * For a forked child, where a thread of the parent may hold this queue's lock for good: a new,
+     * empty queue like this one. This one is abandoned without its lock: its inherited pidfd (the
+     * parent's) is closed; its iovec buffers, a few KiB at most, are left behind, since freeing them
+     * would trust lists that a parent thread may have been changing. The slots of its batches are
+     * the caller's to reclaim.
+     */
+    DecommitQueue forChild() {
+        if (pidfd >= 0) {
+            os.close(pidfd);
+            pidfd = -1;
+        }
+        return new DecommitQueue(os, batchSlots, processMadvise, completion);
+    }
+
     @Override
     public synchronized void close() {
         if (pidfd >= 0) {

@@ -13,7 +13,12 @@ public enum Fallback {
     /** A reset failed; the slot was replaced by a fresh mapping and went cold. */
     REMAPPED,
     /** A reset failed and so did the fresh mapping; the slot is out of service for good. */
-    QUARANTINED;
+    QUARANTINED,
+    /**
+     * A forked child found slots that its parent had in flight at the fork (being acquired, reset,
+     * decommitted or evicted by threads the child does not have); they were replaced by fresh mappings.
+     */
+    FORKED;
 
     /** The lower-case name used in metrics tags, such as {@code "remapped"}. */
     public String label() {

@@ -50,6 +50,35 @@ final class SlotIndexAllocator {
         setMaxUnusedWarm(maxUnusedWarm);
     }
 
+    /** An allocator over {@code stripes}: see {@link #forChild()}. */
+    private SlotIndexAllocator(Stripe[] stripes, int slots) {
+        this.stripes = stripes;
+        this.slots = slots;
+    }
+
+    /**
+     * For a forked child, where a thread that held a stripe's lock at the fork does not exist and
+     * never releases it: an allocator with new locks over the same slots, each stripe's lists rebuilt
+     * from its slots' states, which are read without the old locks. Warm, cold and quarantined slots
+     * stay so, in slot order; taken slots stay taken, for the caller to keep or to {@link #makeCold}
+     * or {@link #quarantine}. Use this allocator no more afterwards.
+     */
+    SlotIndexAllocator forChild() {
+        Stripe[] fresh = new Stripe[stripes.length];
+        for (int s = 0; s < stripes.length; s++) {
+            fresh[s] = new Stripe(stripes[s]);
+        }
+        return new SlotIndexAllocator(fresh, slots);
+    }
+
+    /** Whether the slot is neither free nor quarantined: held, or in flight between the lists. */
+    boolean isTaken(int slot) {
+        Stripe stripe = stripeOf(slot);
+        synchronized (stripe) {
+            return stripe.state[slot - stripe.first] == Stripe.TAKEN;
+        }
+    }
+
     /** How many stripes to use for {@code slots} slots on this machine: enough to spread the processors. */
     static int defaultStripes(int slots) {
         int wanted = Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 2 - 1) * 2;
@@ -253,6 +282,36 @@ final class SlotIndexAllocator {
             this.coldTop = count;
         }
 
+        /**
+         * A stripe with a new monitor over {@code parent}'s arrays (a forked child's): the lists are
+         * rebuilt from the slots' states, nothing else of the parent's lists is trusted.
+         */
+        Stripe(Stripe parent) {
+            this.first = parent.first;
+            this.count = parent.count;
+            this.state = parent.state;
+            this.keyOf = parent.keyOf;
+            this.keyPrev = parent.keyPrev;
+            this.keyNext = parent.keyNext;
+            this.lruPrev = parent.lruPrev;
+            this.lruNext = parent.lruNext;
+            this.cold = parent.cold;
+            this.maxWarm = parent.maxWarm;
+            for (int slot = count - 1; slot >= 0; slot--) {
+                if (state[slot] == COLD) {
+                    cold[coldTop++] = slot; // lowest index on top, as at the start
+                } else if (state[slot] == QUARANTINED) {
+                    quarantined++;
+                }
+            }
+            for (int slot = 0; slot < count; slot++) {
+                if (state[slot] == WARM) {
+                    state[slot] = TAKEN;
+                    linkWarm(slot, keyOf[slot]);
+                }
+            }
+        }
+
         long take(Object key) {
             KeyList list = key == null ? null : byKey.get(key);
             if (list != null) {
@@ -308,7 +367,12 @@ final class SlotIndexAllocator {
             keyPrev[slot] = NONE;
             keyNext[slot] = NONE;
             if (key != null) {
-                KeyList list = byKey.computeIfAbsent(key, k -> new KeyList());
+                // No lambda here: a forked child must not be the first to link an invokedynamic call site.
+                KeyList list = byKey.get(key);
+                if (list == null) {
+                    list = new KeyList();
+                    byKey.put(key, list);
+                }
                 keyNext[slot] = list.head;
                 if (list.head != NONE) {
                     keyPrev[list.head] = slot;

@@ -28,14 +28,14 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     private final SlotKind kind;
     private final Syscalls os;
     private final Slab slab;
-    private final SlotIndexAllocator allocator;
+    private SlotIndexAllocator allocator; // replaced, with its locks, in a forked child (ForkRecovery)
     private final SlotResetter resetter;
-    private final DecommitQueue queue;
+    private DecommitQueue queue;          // likewise
     private final PoolListener listener;
     private final Runnable onFree;
     private final long pageSize;
     private final long[] accessible;
-    private final boolean[] suspect;
+    private final String[] suspect; // why a slot's next release remaps it instead of resetting it, or null
     private final Object[] releaseKey;
     private final AtomicInteger inUse = new AtomicInteger();
     private final AtomicInteger resetting = new AtomicInteger();
@@ -54,7 +54,7 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         this.resetter = new SlotResetter(kind, slab, pageSize, config.keepResidentBytes(kind), config.resetStrategy());
         this.queue = new DecommitQueue(os, config.decommitBatchSize(), processMadvise, this);
         this.accessible = new long[slots];
-        this.suspect = new boolean[slots];
+        this.suspect = new String[slots];
         this.releaseKey = new Object[slots];
     }
 
@@ -154,7 +154,7 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         try {
             slab.open(slot, now, bytes);
         } catch (RuntimeException e) {
-            suspect[slot] = true;
+            suspect[slot] = "an earlier mprotect of this slot failed";
             throw e;
         }
         accessible[slot] = bytes;
@@ -167,8 +167,8 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     void release(ResetContext ctx, int slot, Object key) {
         inUse.decrementAndGet();
         resetting.incrementAndGet();
-        if (suspect[slot]) {
-            recoverReleased(slot, new IllegalStateException("an earlier mprotect of this slot failed"));
+        if (suspect[slot] != null) {
+            recoverReleased(slot, new IllegalStateException(suspect[slot]));
             return;
         }
         try {
@@ -248,19 +248,42 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     private void recover(int slot, RuntimeException cause) {
         String what = kind.label() + " slot " + slot + " at 0x" + Long.toHexString(slab.slotBase(slot));
         try {
-            slab.remapFresh(slot);
+            replaceWithFreshMapping(slot);
         } catch (RuntimeException again) {
             allocator.quarantine(slot);
             listener.fallback(kind, Fallback.QUARANTINED, what + ": reset failed (" + cause.getMessage()
                     + ") and the fresh mapping failed too (" + again.getMessage() + "); quarantined");
             return;
         }
-        accessible[slot] = 0;
-        suspect[slot] = false;
-        resetter.forget(slot);
         allocator.makeCold(slot);
         listener.fallback(kind, Fallback.REMAPPED, what + ": reset failed (" + cause.getMessage()
                 + "); replaced by a fresh mapping");
+    }
+
+    /** A fresh mapping over the slot: nothing resident, nothing accessible, nothing learned of it. */
+    void replaceWithFreshMapping(int slot) {
+        slab.remapFresh(slot);
+        accessible[slot] = 0;
+        suspect[slot] = null;
+        releaseKey[slot] = null;
+        resetter.forget(slot);
+    }
+
+    /** For {@link ForkRecovery}: the slot's release remaps it, for {@code why}, instead of resetting it. */
+    void distrust(int slot, String why) {
+        suspect[slot] = why;
+    }
+
+    /**
+     * For {@link ForkRecovery}, in a forked child: the allocator rebuilt with new locks, a new decommit
+     * queue (the old one's lock may be held for good), and the counts: {@code held} slots in use,
+     * none resetting.
+     */
+    void replaceBookkeeping(SlotIndexAllocator rebuilt, int held) {
+        queue = queue.forChild();
+        allocator = rebuilt;
+        inUse.set(held);
+        resetting.set(0);
     }
 
     @Override

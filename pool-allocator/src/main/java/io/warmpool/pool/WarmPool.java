@@ -31,6 +31,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * Thread-safe. Acquire and release take one stripe's lock of each kind, briefly; the reset runs
  * without a lock on the releasing thread, with that thread's own scanner.
+ *
+ * <p>After {@code fork()} the child can go on using the pool from the thread that forked, whatever
+ * the parent's other threads were doing with it: its first operation in the child rebuilds the
+ * bookkeeping with new locks, replaces slots that were in flight in the parent with fresh mappings,
+ * and opens a scanner of the child's own pagemap. Instances held across the fork stay usable, and
+ * their release in the child remaps their slots rather than trusting a reset. With wipe-on-fork (the
+ * default) every slot reads zero in the child. Covered: forks through glibc's {@code fork()}; with
+ * {@code -Dwarmpool.fork.checkPid=true} also raw {@code clone} and {@code syscall(SYS_fork)}, at a
+ * {@code getpid} per operation. Not covered: a fork from inside a {@link PoolListener} callback or
+ * during {@link #close()}; and the listener itself is called in the child, so it must not wait on a
+ * lock a parent thread may have held.
  */
 public final class WarmPool implements AutoCloseable {
     private final PoolConfig config;
@@ -38,10 +49,13 @@ public final class WarmPool implements AutoCloseable {
     private final PoolListener listener;
     private final Map<SlotKind, SlotPool> kinds = new EnumMap<>(SlotKind.class);
     private final ThreadLocal<ResetContext> contexts;
-    private final List<ResetContext> allContexts = new ArrayList<>();
+    private final ForkRecovery forks;
+    // The monitors below are replaced in a forked child (renewAfterFork): a parent thread may hold them.
+    private List<ResetContext> allContexts = new ArrayList<>();
     private final AtomicInteger outstanding = new AtomicInteger();
     private final AtomicInteger waiters = new AtomicInteger();
-    private final Object freed = new Object();
+    private Object freed = new Object();
+    private Object measuring = new Object();
     private volatile long freeVersion;
     private volatile boolean closed;
     private volatile int maxUnusedWarmSlots;
@@ -53,6 +67,7 @@ public final class WarmPool implements AutoCloseable {
         this.listener = listener;
         this.maxUnusedWarmSlots = config.maxUnusedWarmSlots();
         this.contexts = ThreadLocal.withInitial(this::newContext);
+        this.forks = new ForkRecovery(this, config, kinds, listener, os);
         boolean processMadvise = config.decommitBatchSize() > 1 && KernelFeatures.processMadviseDontneed(os).present();
         try {
             for (SlotKind kind : SlotKind.values()) {
@@ -133,6 +148,7 @@ public final class WarmPool implements AutoCloseable {
      */
     public Instance acquire(InstanceRequest request) {
         checkOpen();
+        forks.check();
         Object key = request.affinityKey();
         int[] memories = new int[request.memories()];
         int[] tables = new int[request.tables()];
@@ -165,7 +181,9 @@ public final class WarmPool implements AutoCloseable {
             throw e;
         }
         outstanding.incrementAndGet();
-        return new Instance(this, key, memories, tables, stack);
+        Instance instance = new Instance(this, key, memories, tables, stack);
+        forks.held(instance);
+        return instance;
     }
 
     private int take(SlotKind kind, Object key, long initialBytes) {
@@ -218,6 +236,8 @@ public final class WarmPool implements AutoCloseable {
     }
 
     void release(Instance instance) {
+        forks.check(instance);
+        forks.releasing(instance);
         ResetContext ctx = contexts.get();
         Object key = instance.affinityKey();
         try {
@@ -242,6 +262,7 @@ public final class WarmPool implements AutoCloseable {
 
     /** The state of every kind's slots now. */
     public PoolSnapshot snapshot() {
+        forks.check();
         Map<SlotKind, PoolSnapshot.KindSnapshot> out = new EnumMap<>(SlotKind.class);
         for (SlotPool pool : kinds.values()) {
             out.put(pool.kind(), pool.snapshot());
@@ -255,11 +276,12 @@ public final class WarmPool implements AutoCloseable {
      */
     public long residentBytes(SlotKind kind) {
         checkOpen();
+        forks.check();
         SlotPool pool = kinds.get(kind);
         if (pool == null) {
             return 0;
         }
-        synchronized (this) {
+        synchronized (measuring) {
             if (measuringScanner == null) {
                 measuringScanner = PagemapScanner.open(ScanMode.AUTO, os).orElseThrow();
             }
@@ -290,6 +312,7 @@ public final class WarmPool implements AutoCloseable {
 
     /** Changes the bound on unused warm slots per kind; warm slots above a lower bound go cold now. */
     public void setMaxUnusedWarmSlots(int bound) {
+        forks.check();
         for (SlotPool pool : kinds.values()) {
             pool.allocator().setMaxUnusedWarm(bound);
         }
@@ -314,12 +337,14 @@ public final class WarmPool implements AutoCloseable {
 
     /** The mode the calling thread's scanner runs in, or {@link ScanMode#NONE} without one. */
     public ScanMode scanMode() {
+        forks.check();
         PagemapScanner scanner = contexts.get().scanner;
         return scanner == null ? ScanMode.NONE : scanner.mode();
     }
 
     /** Runs every queued decommit now. */
     public void flushDecommits() {
+        forks.check();
         for (SlotPool pool : kinds.values()) {
             pool.flush();
         }
@@ -341,6 +366,7 @@ public final class WarmPool implements AutoCloseable {
         if (closed) {
             return;
         }
+        forks.check();
         int out = outstanding.get();
         if (out > 0) {
             throw new IllegalStateException(out + " instance(s) still out: release them before closing the pool");
@@ -359,8 +385,36 @@ public final class WarmPool implements AutoCloseable {
             }
             allContexts.clear();
         }
-        if (measuringScanner != null) {
-            measuringScanner.close();
+        synchronized (measuring) {
+            if (measuringScanner != null) {
+                measuringScanner.close();
+                measuringScanner = null;
+            }
+        }
+    }
+
+    /**
+     * For {@link ForkRecovery}, in a forked child: new monitors, {@code instancesOut} instances out,
+     * and the reset contexts of the parent's threads closed (their scanners' descriptors and buffers);
+     * this thread opens a fresh context when it next needs one.
+     */
+    void renewAfterFork(int instancesOut) {
+        List<ResetContext> inherited = allContexts;
+        PagemapScanner measured = measuringScanner;
+        allContexts = new ArrayList<>();
+        freed = new Object();
+        measuring = new Object();
+        measuringScanner = null;
+        contexts.remove();
+        outstanding.set(instancesOut);
+        for (int i = 0; i < inherited.size(); i++) { // indexed: a parent thread may have been adding to it
+            ResetContext context = inherited.get(i);
+            if (context != null) {
+                context.close();
+            }
+        }
+        if (measured != null) {
+            measured.close();
         }
     }
 }

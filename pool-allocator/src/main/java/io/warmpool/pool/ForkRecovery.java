@@ -1,0 +1,244 @@
+package io.warmpool.pool;
+
+import io.warmpool.fork.ForkGeneration;
+import io.warmpool.fork.PidCheckedFd;
+import io.warmpool.natives.Syscalls;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Makes a {@link WarmPool} usable in a forked child, which has only the thread that called
+ * {@code fork}: the threads that held the pool's locks, held instances, or were resetting slots at
+ * that moment do not exist there, and a Java monitor held by a thread that does not exist stays
+ * held forever.
+ *
+ * <pre>
+ *  every acquire, release, snapshot, ...:  bookkeeping.generation == ForkGeneration.current()?
+ *      yes (one load; with -Dwarmpool.fork.checkPid=true also a getpid) ──► go on
+ *      no: the first pool operation in a new fork generation ──► rebuild, once (CAS on the epoch;
+ *          another thread of the child that gets here spins until the rebuild is published)
+ *
+ *  rebuild, per slot kind:
+ *    allocator      new locks over the same arrays; its lists rebuilt from each slot's state:
+ *                     warm, cold, quarantined in the parent ──► the same in the child (clean)
+ *                     taken in the parent, and held by an instance that is not released
+ *                     (or that this very call releases) ──► stays in use; its release remaps it
+ *                       instead of trusting a reset: its accessible size and contents are the
+ *                       parent's, and a parent thread may have been growing it
+ *                     taken, no live holder: in flight (being acquired, reset, queued for
+ *                       decommit, evicted by a thread that is gone) ──► fresh mapping, cold;
+ *                       the remap fails ──► quarantined. Counted as Fallback.FORKED.
+ *    decommit queue a new one (new lock); the parent's pidfd closed
+ *    counts         in use = the held slots; resetting = 0
+ *  then the pool:   new monitors; every reset context of the parent's threads closed (their
+ *                   pagemap descriptors and buffers), so this thread opens a fresh scanner at its
+ *                   next release; outstanding = the instances still held
+ * </pre>
+ *
+ * <p>With {@code MADV_WIPEONFORK} (the default) every slot reads zero in the child, held ones
+ * included; their accessible sizes (their protection) are inherited unchanged, and the bookkeeping
+ * above keeps them right. Without it, slots hold the parent's bytes until reset or remapped: the
+ * free ones were clean, the held ones are the holders' to release, and the in-flight ones are
+ * remapped before anyone can take them.
+ *
+ * <p>Forks covered: {@code fork()} through glibc, and everything built on it, whose atfork
+ * handlers bump the {@link ForkGeneration}. With the debug switch {@code -Dwarmpool.fork.checkPid=true}
+ * also forks that bypass them (raw {@code clone}, {@code syscall(SYS_fork)}, {@code vfork} without
+ * exec), at the cost of a {@code getpid} per operation. Children that exec inherit nothing of the
+ * pool. Not covered: a fork from inside a {@link PoolListener} callback or during
+ * {@link WarmPool#close()}. The listener is called in the child too (for the remaps above): a
+ * listener that takes a lock a parent thread may have held will wait for it forever.
+ *
+ * <p>An instance acquired in the parent by a thread that does not exist in the child stays out of
+ * service in the child unless the child releases it. A fork while another thread is between taking
+ * slots and returning its instance may leave those slots out of service in the child; never dirty.
+ */
+final class ForkRecovery {
+    /** The fork generation and pid the pool's bookkeeping belongs to, or why rebuilding it failed. */
+    private static final class Epoch {
+        final long generation;
+        final int pid;
+        final RuntimeException failure;
+
+        Epoch(long generation, int pid, RuntimeException failure) {
+            this.generation = generation;
+            this.pid = pid;
+            this.failure = failure;
+        }
+
+        boolean is(long generation, int pid) {
+            return this.generation == generation && this.pid == pid;
+        }
+    }
+
+    private final WarmPool pool;
+    private final Map<SlotKind, SlotPool> kinds;
+    private final PoolListener listener;
+    private final Syscalls os;
+    /** The instance holding each slot, by kind ordinal then slot; null when free or in flight. */
+    private final Instance[][] holders = new Instance[SlotKind.values().length][];
+    private final AtomicReference<Epoch> claimed;
+    private volatile Epoch current;
+
+    ForkRecovery(WarmPool pool, PoolConfig config, Map<SlotKind, SlotPool> kinds, PoolListener listener,
+                 Syscalls os) {
+        this.pool = pool;
+        this.kinds = kinds;
+        this.listener = listener;
+        this.os = os;
+        for (SlotKind kind : SlotKind.values()) {
+            holders[kind.ordinal()] = new Instance[config.total(kind)];
+        }
+        Epoch epoch = new Epoch(ForkGeneration.current(), os.getpid(), null);
+        this.current = epoch;
+        this.claimed = new AtomicReference<>(epoch);
+    }
+
+    /** Before a pool operation: rebuilds the bookkeeping if this is a forked child that has not yet. */
+    void check() {
+        check(null);
+    }
+
+    /**
+     * Before the release of {@code releasing} (already marked released): as {@link #check()}, and a
+     * rebuild keeps that instance's slots as held, for this release to return them.
+     *
+     * @throws IllegalStateException when rebuilding the bookkeeping in this process failed
+     */
+    void check(Instance releasing) {
+        Epoch epoch = current;
+        if (epoch.generation != ForkGeneration.current() || epoch.failure != null
+                || (PidCheckedFd.checksPid() && epoch.pid != os.getpid())) {
+            recover(releasing);
+        }
+    }
+
+    /** An acquire hands these slots to {@code instance}. */
+    void held(Instance instance) {
+        mark(instance, instance, null);
+    }
+
+    /** {@code instance} is being released: its slots have no holder from now on. */
+    void releasing(Instance instance) {
+        mark(instance, null, instance);
+    }
+
+    private void mark(Instance instance, Instance holder, Instance expected) {
+        Instance[] memories = holders[SlotKind.MEMORY.ordinal()];
+        for (int slot : instance.memorySlots) {
+            if (memories[slot] == expected) {
+                memories[slot] = holder;
+            }
+        }
+        Instance[] tables = holders[SlotKind.TABLE.ordinal()];
+        for (int slot : instance.tableSlots) {
+            if (tables[slot] == expected) {
+                tables[slot] = holder;
+            }
+        }
+        if (instance.stackSlot >= 0 && holders[SlotKind.STACK.ordinal()][instance.stackSlot] == expected) {
+            holders[SlotKind.STACK.ordinal()][instance.stackSlot] = holder;
+        }
+    }
+
+    private void recover(Instance releasing) {
+        long generation = ForkGeneration.current();
+        int pid = PidCheckedFd.checksPid() ? os.getpid() : ForkGeneration.pid();
+        Epoch seen = claimed.get();
+        if (!seen.is(generation, pid)) {
+            Epoch mine = new Epoch(generation, pid, null);
+            if (claimed.compareAndSet(seen, mine)) {
+                try {
+                    rebuild(generation, pid, releasing);
+                    current = mine;
+                    return;
+                } catch (RuntimeException e) {
+                    current = new Epoch(generation, pid, e);
+                    throw e;
+                }
+            }
+        }
+        while (true) { // another thread of this process is rebuilding: this is a child that started threads
+            Epoch now = current;
+            if (now.is(generation, pid)) {
+                if (now.failure != null) {
+                    throw new IllegalStateException("the pool cannot be used in this process (pid " + pid
+                            + ", fork generation " + generation + "): rebuilding its bookkeeping after the fork"
+                            + " failed: " + now.failure.getMessage(), now.failure);
+                }
+                return;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private void rebuild(long generation, int pid, Instance releasing) {
+        String why = "it was held when pid " + pid + " was forked (fork generation " + generation
+                + "): a forked child does not trust its accessible size or contents";
+        int instancesOut = 0;
+        for (SlotPool slots : kinds.values()) {
+            instancesOut += rebuild(slots, generation, pid, why, releasing);
+        }
+        pool.renewAfterFork(instancesOut);
+    }
+
+    /** Rebuilds one kind's bookkeeping; returns how many instances are counted at one of its slots. */
+    private int rebuild(SlotPool slots, long generation, int pid, String why, Instance releasing) {
+        SlotKind kind = slots.kind();
+        SlotIndexAllocator allocator = slots.allocator().forChild();
+        Instance[] holder = holders[kind.ordinal()];
+        int held = 0;
+        int instances = 0;
+        int remapped = 0;
+        int quarantined = 0;
+        String firstFailure = null;
+        for (int slot = holder.length - 1; slot >= 0; slot--) {
+            if (!allocator.isTaken(slot)) {
+                continue;
+            }
+            Instance instance = holder[slot];
+            if (instance != null && (!instance.isReleased() || instance == releasing)) {
+                slots.distrust(slot, why);
+                held++;
+                if (countedAt(instance, kind, slot)) {
+                    instances++;
+                }
+                continue;
+            }
+            holder[slot] = null;
+            try {
+                slots.replaceWithFreshMapping(slot);
+                allocator.makeCold(slot);
+                remapped++;
+            } catch (RuntimeException e) {
+                allocator.quarantine(slot);
+                quarantined++;
+                if (firstFailure == null) {
+                    firstFailure = e.getMessage();
+                }
+            }
+        }
+        slots.replaceBookkeeping(allocator, held);
+        if (remapped > 0) {
+            listener.fallback(kind, Fallback.FORKED, remapped + " " + kind.label() + " slot(s) in flight when pid "
+                    + pid + " was forked (fork generation " + generation + ") replaced by fresh mappings");
+        }
+        if (quarantined > 0) {
+            listener.fallback(kind, Fallback.QUARANTINED, quarantined + " " + kind.label() + " slot(s) in flight"
+                    + " in the parent could not be replaced by fresh mappings in the forked child: " + firstFailure);
+        }
+        return instances;
+    }
+
+    /** Whether {@code instance} is counted at this slot: its first memory, else its first table, else its stack. */
+    private static boolean countedAt(Instance instance, SlotKind kind, int slot) {
+        if (instance.memorySlots.length > 0) {
+            return kind == SlotKind.MEMORY && instance.memorySlots[0] == slot;
+        }
+        if (instance.tableSlots.length > 0) {
+            return kind == SlotKind.TABLE && instance.tableSlots[0] == slot;
+        }
+        return kind == SlotKind.STACK && instance.stackSlot == slot;
+    }
+}
