@@ -19,10 +19,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *                                     └── fails too ──────────────► quarantined, never handed out
  * </pre>
  *
- * A memory's accessible size is adjusted lazily at acquire (one {@code mprotect} up or down to the
- * new tenant's initial size, none on an affinity hit of the same size), so a release costs only its
- * reset. Everything above the accessible size is never resident: each reset covers the whole
- * accessible range before the size can shrink.
+ * A memory's accessible size is adjusted lazily at acquire (one {@code mprotect} up, or a
+ * {@code madvise} and an {@code mprotect} down, to the new tenant's initial size; nothing on an
+ * affinity hit of the same size), so a release costs only its reset. Everything above the accessible
+ * size is never resident: each reset covers the whole accessible range, and a shrink gives back what
+ * lies above the new size before it seals it.
  */
 final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     private final SlotKind kind;

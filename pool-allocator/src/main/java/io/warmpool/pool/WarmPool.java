@@ -2,6 +2,7 @@ package io.warmpool.pool;
 
 import io.warmpool.natives.KernelFeatures;
 import io.warmpool.natives.Syscalls;
+import io.warmpool.pagemap.PageCategory;
 import io.warmpool.pagemap.PagemapScanner;
 import io.warmpool.pagemap.ScanMode;
 import io.warmpool.pagemap.ScanSelection;
@@ -33,6 +34,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * without a lock on the releasing thread, with that thread's own scanner.
  */
 public final class WarmPool implements AutoCloseable {
+    /** Present pages that hold memory of their own: not the shared zero page. */
+    private static final ScanSelection RESIDENT_MEMORY = new ScanSelection(PageCategory.PFNZERO,
+            PageCategory.PRESENT | PageCategory.PFNZERO, 0, PageCategory.PRESENT);
+
     private final PoolConfig config;
     private final Syscalls os;
     private final PoolListener listener;
@@ -251,7 +256,9 @@ public final class WarmPool implements AutoCloseable {
 
     /**
      * The resident bytes of a kind's slab, measured now by scanning it (cheap where nothing is mapped:
-     * the scan skips empty page tables). In-use slots count too.
+     * the scan skips empty page tables). In-use slots count too. Pages that map the shared zero page
+     * (a tenant read them and never wrote) do not count, as they do not in RSS; where only
+     * {@code pread} of pagemap is available, which cannot tell them apart, they count.
      */
     public long residentBytes(SlotKind kind) {
         checkOpen();
@@ -264,7 +271,7 @@ public final class WarmPool implements AutoCloseable {
                 measuringScanner = PagemapScanner.open(ScanMode.AUTO, os).orElseThrow();
             }
             Slab slab = pool.slab();
-            return measuringScanner.countPages(slab.base(), slab.base() + slab.reservation(), ScanSelection.RESIDENT)
+            return measuringScanner.countPages(slab.base(), slab.base() + slab.reservation(), RESIDENT_MEMORY)
                     * config.pageSize();
         }
     }
