@@ -176,6 +176,15 @@ public final class PoolConfig {
         };
     }
 
+    /** The name of the field that sets how many slots of {@code kind} there are, for messages. */
+    static String totalField(SlotKind kind) {
+        return switch (kind) {
+            case MEMORY -> "totalMemories";
+            case TABLE -> "totalTables";
+            case STACK -> "totalStacks";
+        };
+    }
+
     /** The usable bytes of one slot of {@code kind} (a memory's maximum). */
     public long slotBytes(SlotKind kind) {
         return switch (kind) {
