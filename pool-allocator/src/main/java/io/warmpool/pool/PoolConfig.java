@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.StringJoiner;
 
 /**
  * The shape and policy of a {@link WarmPool}: how many slots of each kind, how large, how much of
@@ -442,34 +443,58 @@ public final class PoolConfig {
             }
         }
 
+        /**
+         * The reservation must fit in 63 bits, in half the user address space, and under
+         * {@code RLIMIT_AS} beside what the process maps already: checked here, before any {@code mmap}.
+         */
         private void checkReservationFits(PoolConfig config) {
             long total = 0;
             for (SlotKind kind : SlotKind.values()) {
-                long each;
-                long slots = config.total(kind);
+                if (config.total(kind) == 0) {
+                    continue; // no slab at all, as reservationBytes(kind) says
+                }
                 try {
-                    each = Math.addExact(config.slotBytes(kind), config.guardBytes(kind));
-                    total = Math.addExact(total, Math.addExact(config.guardBytes(kind), Math.multiplyExact(slots, each)));
+                    long each = Math.addExact(config.slotBytes(kind), config.guardBytes(kind));
+                    total = Math.addExact(total, Math.addExact(config.guardBytes(kind), Math.multiplyExact(config.total(kind), each)));
                 } catch (ArithmeticException overflow) {
-                    throw new IllegalArgumentException("the " + kind.label() + " slab (" + slots + " slots of "
-                            + config.slotBytes(kind) + " bytes plus " + config.guardBytes(kind)
-                            + " guard bytes) does not fit in 63 bits");
+                    throw new IllegalArgumentException("the " + kind.label() + " slab, " + reservationFormula(config, kind)
+                            + ", does not fit in 63 bits");
                 }
             }
+            StringJoiner parts = new StringJoiner("; ", " [", "]");
+            for (SlotKind kind : SlotKind.values()) {
+                if (config.total(kind) > 0) {
+                    parts.add(reservationFormula(config, kind));
+                }
+            }
+            String what = "the pool would reserve " + ByteSize.format(total) + " (" + total + " bytes) of virtual memory"
+                    + parts;
             if (total > USER_ADDRESS_SPACE / 2) {
-                throw new IllegalArgumentException("the pool would reserve " + ByteSize.format(total) + " (" + total
-                        + " bytes) of virtual memory: more than half of the " + ByteSize.format(USER_ADDRESS_SPACE)
-                        + " user address space; lower totalMemories or maxMemoryBytes");
+                throw new IllegalArgumentException(what + ": more than half of the " + ByteSize.format(USER_ADDRESS_SPACE)
+                        + " user address space; lower the slot counts or sizes");
             }
             long limit = os.getrlimitSoft(Fcntl.RLIMIT_AS);
             if (limit >= 0) {
                 long used = currentVirtualBytes();
                 if (total > limit - used) {
-                    throw new IllegalArgumentException("the pool would reserve " + ByteSize.format(total) + " (" + total
-                            + " bytes) of virtual memory, but RLIMIT_AS is " + ByteSize.format(limit) + " and the process"
-                            + " already uses " + ByteSize.format(used) + "; raise the limit (ulimit -v) or shrink the pool");
+                    throw new IllegalArgumentException(what + ", but RLIMIT_AS is " + ByteSize.format(limit)
+                            + " and the process already uses " + ByteSize.format(used)
+                            + "; raise the limit (ulimit -v) or shrink the pool");
                 }
             }
+        }
+
+        /** How a kind's reservation is made up, by field name, such as {@code totalStacks 4 x (stackBytes 64 KiB + a guard page)}. */
+        private static String reservationFormula(PoolConfig config, SlotKind kind) {
+            return switch (kind) {
+                case MEMORY -> "totalMemories " + config.totalMemories + " x (maxMemoryBytes "
+                        + ByteSize.format(config.maxMemoryBytes) + " + memoryGuardBytes "
+                        + ByteSize.format(config.memoryGuardBytes) + ")";
+                case TABLE -> "totalTables " + config.totalTables + " x (tableElements " + config.tableElements
+                        + " x 8 B + a guard page)";
+                case STACK -> "totalStacks " + config.totalStacks + " x (stackBytes "
+                        + ByteSize.format(config.stackBytes) + " + a guard page)";
+            };
         }
 
         /** VmSize of /proc/self/status, in bytes. */
