@@ -26,6 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * lies above the new size before it seals it.
  */
 final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
+    /** Slots an acquire tries when opening or sealing them with {@code mprotect} fails. */
+    static final int RESIZE_ATTEMPTS = 3;
+
     private final SlotKind kind;
     private final Syscalls os;
     private final Slab slab;
@@ -36,7 +39,8 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     private final Runnable onFree;
     private final long pageSize;
     private final long[] accessible;
-    private final boolean[] suspect;
+    /** Per slot, the failure of a grow's {@code mprotect} since the slot was last made clean, or null. */
+    private final RuntimeException[] growFailure;
     private final Object[] releaseKey;
     private final AtomicInteger inUse = new AtomicInteger();
     private final AtomicInteger resetting = new AtomicInteger();
@@ -55,7 +59,7 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         this.resetter = new SlotResetter(kind, slab, pageSize, config.keepResidentBytes(kind), config.resetStrategy());
         this.queue = new DecommitQueue(os, config.decommitBatchSize(), processMadvise, this);
         this.accessible = new long[slots];
-        this.suspect = new boolean[slots];
+        this.growFailure = new RuntimeException[slots];
         this.releaseKey = new Object[slots];
     }
 
@@ -81,34 +85,41 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
 
     /**
      * Takes a free slot for {@code key} and makes {@code initialBytes} of it accessible (tables and
-     * stacks: all of it). Flushes queued decommits and tries again before it gives up.
+     * stacks: all of it). Flushes queued decommits and tries again before it gives up. A slot whose
+     * {@code mprotect} fails here is remapped (or quarantined) and another slot is tried, up to
+     * {@link #RESIZE_ATTEMPTS} in all; then the failure reaches the caller.
      *
      * @return the slot, or {@link SlotIndexAllocator#NONE} when every slot is taken
      */
     int acquire(Object key, long initialBytes) {
-        long taken = allocator.acquire(key);
-        if (SlotIndexAllocator.slotOf(taken) == SlotIndexAllocator.NONE && queue.pending() > 0) {
-            queue.flush();
-            taken = allocator.acquire(key);
+        for (int attempt = 1; ; attempt++) {
+            long taken = allocator.acquire(key);
+            if (SlotIndexAllocator.slotOf(taken) == SlotIndexAllocator.NONE && queue.pending() > 0) {
+                queue.flush();
+                taken = allocator.acquire(key);
+            }
+            int slot = SlotIndexAllocator.slotOf(taken);
+            AcquireKind how = SlotIndexAllocator.kindOf(taken);
+            if (slot == SlotIndexAllocator.NONE) {
+                listener.acquired(kind, AcquireKind.EXHAUSTED);
+                return SlotIndexAllocator.NONE;
+            }
+            try {
+                resize(slot, kind == SlotKind.MEMORY ? initialBytes : slab.slotBytes());
+            } catch (RuntimeException e) {
+                recover(slot, "resizing it for the next tenant failed", e);
+                if (attempt < RESIZE_ATTEMPTS) {
+                    continue;
+                }
+                throw e;
+            }
+            if (how != AcquireKind.AFFINITY) {
+                resetter.forget(slot);
+            }
+            inUse.incrementAndGet();
+            listener.acquired(kind, how);
+            return slot;
         }
-        int slot = SlotIndexAllocator.slotOf(taken);
-        AcquireKind how = SlotIndexAllocator.kindOf(taken);
-        if (slot == SlotIndexAllocator.NONE) {
-            listener.acquired(kind, AcquireKind.EXHAUSTED);
-            return SlotIndexAllocator.NONE;
-        }
-        try {
-            resize(slot, kind == SlotKind.MEMORY ? initialBytes : slab.slotBytes());
-        } catch (RuntimeException e) {
-            recover(slot, e);
-            throw e;
-        }
-        if (how != AcquireKind.AFFINITY) {
-            resetter.forget(slot);
-        }
-        inUse.incrementAndGet();
-        listener.acquired(kind, how);
-        return slot;
     }
 
     /**
@@ -155,7 +166,7 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         try {
             slab.open(slot, now, bytes);
         } catch (RuntimeException e) {
-            suspect[slot] = true;
+            growFailure[slot] = e;
             throw e;
         }
         accessible[slot] = bytes;
@@ -168,8 +179,8 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     void release(ResetContext ctx, int slot, Object key) {
         inUse.decrementAndGet();
         resetting.incrementAndGet();
-        if (suspect[slot]) {
-            recoverReleased(slot, new IllegalStateException("an earlier mprotect of this slot failed"));
+        if (growFailure[slot] != null) {
+            recoverReleased(slot, "a grow of its tenant failed", growFailure[slot]);
             return;
         }
         try {
@@ -191,7 +202,7 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
                 queue.submit(slot, ctx.decommits);
             }
         } catch (RuntimeException e) {
-            recoverReleased(slot, e);
+            recoverReleased(slot, "reset failed", e);
         }
     }
 
@@ -221,7 +232,7 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
             }
             allocator.makeCold(slot);
         } catch (RuntimeException e) {
-            recover(slot, e);
+            recover(slot, "decommitting it as a warm slot over the bound failed", e);
         }
     }
 
@@ -235,32 +246,34 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         onFree.run();
     }
 
-    private void recoverReleased(int slot, RuntimeException cause) {
+    private void recoverReleased(int slot, String step, RuntimeException cause) {
         releaseKey[slot] = null;
-        recover(slot, cause);
+        recover(slot, step, cause);
         resetting.decrementAndGet();
         onFree.run();
     }
 
     /**
-     * Invariant 2: a slot whose reset failed is replaced by a fresh mapping and goes cold; if even
-     * that fails, it is quarantined. Either way it is counted, and never handed out dirty.
+     * Invariant 2: a slot whose reset failed (or a resize, grow or eviction: {@code step} says which)
+     * is replaced by a fresh mapping and goes cold; if even that fails, it is quarantined. Either way
+     * it is counted, with the slot's address and the failure (call, arguments, errno), and it is
+     * never handed out dirty. The caller holds the slot: taken, not on any free list.
      */
-    private void recover(int slot, RuntimeException cause) {
+    private void recover(int slot, String step, RuntimeException cause) {
         String what = kind.label() + " slot " + slot + " at 0x" + Long.toHexString(slab.slotBase(slot));
         try {
             slab.remapFresh(slot);
         } catch (RuntimeException again) {
             allocator.quarantine(slot);
-            listener.fallback(kind, Fallback.QUARANTINED, what + ": reset failed (" + cause.getMessage()
+            listener.fallback(kind, Fallback.QUARANTINED, what + ": " + step + " (" + cause.getMessage()
                     + ") and the fresh mapping failed too (" + again.getMessage() + "); quarantined");
             return;
         }
         accessible[slot] = 0;
-        suspect[slot] = false;
+        growFailure[slot] = null;
         resetter.forget(slot);
         allocator.makeCold(slot);
-        listener.fallback(kind, Fallback.REMAPPED, what + ": reset failed (" + cause.getMessage()
+        listener.fallback(kind, Fallback.REMAPPED, what + ": " + step + " (" + cause.getMessage()
                 + "); replaced by a fresh mapping");
     }
 
@@ -273,7 +286,7 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
 
     @Override
     public void failed(int slot, RuntimeException cause) {
-        recoverReleased(slot, cause);
+        recoverReleased(slot, "its batched decommit failed", cause);
     }
 
     @Override
