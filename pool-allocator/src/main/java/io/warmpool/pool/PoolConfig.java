@@ -94,26 +94,32 @@ public final class PoolConfig {
         return pageSize;
     }
 
+    /** Linear memory slots. */
     public int totalMemories() {
         return totalMemories;
     }
 
+    /** The most bytes a memory can grow to: the size of a memory slot. */
     public long maxMemoryBytes() {
         return maxMemoryBytes;
     }
 
+    /** The {@code PROT_NONE} bytes after each memory slot, and before the first. */
     public long memoryGuardBytes() {
         return memoryGuardBytes;
     }
 
+    /** The bytes of a memory an idle warm slot keeps resident (zeroed). */
     public long memoryKeepResidentBytes() {
         return memoryKeepResidentBytes;
     }
 
+    /** Table slots; 0 for none. */
     public int totalTables() {
         return totalTables;
     }
 
+    /** The 8-byte elements of each table. */
     public long tableElements() {
         return tableElements;
     }
@@ -123,10 +129,12 @@ public final class PoolConfig {
         return roundUp(tableElements * 8, pageSize);
     }
 
+    /** The bytes of a table an idle warm slot keeps resident (zeroed). */
     public long tableKeepResidentBytes() {
         return tableKeepResidentBytes;
     }
 
+    /** Stack slots; 0 for none. */
     public int totalStacks() {
         return totalStacks;
     }
@@ -136,6 +144,7 @@ public final class PoolConfig {
         return stackBytes;
     }
 
+    /** The bytes of a stack (its top-most) an idle warm slot keeps resident (zeroed). */
     public long stackKeepResidentBytes() {
         return stackKeepResidentBytes;
     }
@@ -150,10 +159,12 @@ public final class PoolConfig {
         return decommitBatchSize;
     }
 
+    /** How released slots are made clean. */
     public ResetStrategy resetStrategy() {
         return resetStrategy;
     }
 
+    /** How resets find dirty pages. */
     public ScanMode scanMode() {
         return scanMode;
     }
@@ -356,16 +367,19 @@ public final class PoolConfig {
             return this;
         }
 
+        /** How released slots are made clean; {@link ResetStrategy#AUTO} by default. */
         public Builder resetStrategy(ResetStrategy value) {
             resetStrategy = Objects.requireNonNull(value, "resetStrategy");
             return this;
         }
 
+        /** How resets find dirty pages; {@link ScanMode#AUTO} by default. */
         public Builder scanMode(ScanMode value) {
             scanMode = Objects.requireNonNull(value, "scanMode");
             return this;
         }
 
+        /** Whether the slabs get {@code MADV_WIPEONFORK}; true by default. */
         public Builder wipeOnFork(boolean value) {
             wipeOnFork = value;
             return this;
