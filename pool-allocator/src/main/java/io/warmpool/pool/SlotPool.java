@@ -1,6 +1,7 @@
 package io.warmpool.pool;
 
 import io.warmpool.natives.Mman;
+import io.warmpool.natives.NativeCallException;
 import io.warmpool.natives.Syscalls;
 
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * lies above the new size before it seals it.
  */
 final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
-    /** Slots an acquire tries when opening or sealing them with {@code mprotect} fails. */
+    /** Slots an acquire tries when resizing them for the new tenant fails. */
     static final int RESIZE_ATTEMPTS = 3;
 
     private final SlotKind kind;
@@ -86,40 +87,47 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     /**
      * Takes a free slot for {@code key} and makes {@code initialBytes} of it accessible (tables and
      * stacks: all of it). Flushes queued decommits and tries again before it gives up. A slot whose
-     * {@code mprotect} fails here is remapped (or quarantined) and another slot is tried, up to
-     * {@link #RESIZE_ATTEMPTS} in all; then the failure reaches the caller.
+     * {@code mprotect} or {@code madvise} fails here is remapped (or quarantined) and another slot is
+     * tried, up to {@link #RESIZE_ATTEMPTS} in all; then the failure reaches the caller.
      *
      * @return the slot, or {@link SlotIndexAllocator#NONE} when every slot is taken
      */
     int acquire(Object key, long initialBytes) {
         for (int attempt = 1; ; attempt++) {
-            long taken = allocator.acquire(key);
-            if (SlotIndexAllocator.slotOf(taken) == SlotIndexAllocator.NONE && queue.pending() > 0) {
-                queue.flush();
-                taken = allocator.acquire(key);
-            }
-            int slot = SlotIndexAllocator.slotOf(taken);
-            AcquireKind how = SlotIndexAllocator.kindOf(taken);
-            if (slot == SlotIndexAllocator.NONE) {
-                listener.acquired(kind, AcquireKind.EXHAUSTED);
-                return SlotIndexAllocator.NONE;
-            }
             try {
-                resize(slot, kind == SlotKind.MEMORY ? initialBytes : slab.slotBytes());
-            } catch (RuntimeException e) {
-                recover(slot, "resizing it for the next tenant failed", e);
-                if (attempt < RESIZE_ATTEMPTS) {
-                    continue;
+                return acquireOnce(key, initialBytes);
+            } catch (NativeCallException resizeFailed) { // that slot is remapped or quarantined already
+                if (attempt == RESIZE_ATTEMPTS) {
+                    throw resizeFailed;
                 }
-                throw e;
             }
-            if (how != AcquireKind.AFFINITY) {
-                resetter.forget(slot);
-            }
-            inUse.incrementAndGet();
-            listener.acquired(kind, how);
-            return slot;
         }
+    }
+
+    private int acquireOnce(Object key, long initialBytes) {
+        long taken = allocator.acquire(key);
+        if (SlotIndexAllocator.slotOf(taken) == SlotIndexAllocator.NONE && queue.pending() > 0) {
+            queue.flush();
+            taken = allocator.acquire(key);
+        }
+        int slot = SlotIndexAllocator.slotOf(taken);
+        AcquireKind how = SlotIndexAllocator.kindOf(taken);
+        if (slot == SlotIndexAllocator.NONE) {
+            listener.acquired(kind, AcquireKind.EXHAUSTED);
+            return SlotIndexAllocator.NONE;
+        }
+        try {
+            resize(slot, kind == SlotKind.MEMORY ? initialBytes : slab.slotBytes());
+        } catch (RuntimeException e) {
+            recover(slot, "resizing it for the next tenant failed", e);
+            throw e;
+        }
+        if (how != AcquireKind.AFFINITY) {
+            resetter.forget(slot);
+        }
+        inUse.incrementAndGet();
+        listener.acquired(kind, how);
+        return slot;
     }
 
     /**
