@@ -172,8 +172,8 @@ final class DecommitQueue implements AutoCloseable {
             return true;
         } catch (RuntimeException e) {
             processMadvise = false;
-            completion.fellBack(Fallback.MADVISE, "process_madvise failed, decommitting with madvise from now on: "
-                    + e.getMessage());
+            completion.fellBack(Fallback.MADVISE, "process_madvise of " + batch.describe()
+                    + " failed, decommitting with madvise from now on: " + e.getMessage());
             return false;
         }
     }
@@ -261,6 +261,20 @@ final class DecommitQueue implements AutoCloseable {
                 iovecAddress = NativeMemory.allocate(16L * iovecCapacity);
                 iovec = NativeMemory.view(iovecAddress, 16L * iovecCapacity);
             }
+        }
+
+        /** The ranges for a message: how many, how many bytes, from where to where. */
+        String describe() {
+            long low = Long.MAX_VALUE;
+            long high = 0;
+            long bytes = 0;
+            for (int r = 0; r < rangeCount; r++) {
+                low = Math.min(low, starts[r]);
+                high = Math.max(high, starts[r] + lengths[r]);
+                bytes += lengths[r];
+            }
+            return rangeCount + " range(s), " + bytes + " bytes within [0x" + Long.toHexString(low) + ", 0x"
+                    + Long.toHexString(high) + ")";
         }
 
         void clear() {

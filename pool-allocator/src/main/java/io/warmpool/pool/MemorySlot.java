@@ -26,7 +26,13 @@ public final class MemorySlot extends PoolSlot {
         if (additionalBytes < 0) {
             throw new IllegalArgumentException("cannot grow by " + additionalBytes + " bytes");
         }
-        long target = pool.accessible(index) + ((additionalBytes + pageSize - 1) & -pageSize);
+        long now = pool.accessible(index);
+        long room = pool.slab().slotBytes() - now;
+        if (additionalBytes > room) {
+            throw new IllegalArgumentException("cannot grow " + this + " by " + additionalBytes + " bytes: it has "
+                    + now + " of at most " + pool.slab().slotBytes() + " (maxMemoryBytes)");
+        }
+        long target = now + ((additionalBytes + pageSize - 1) & -pageSize);
         pool.grow(index, target);
         return target;
     }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.StringJoiner;
 
 /**
  * The shape and policy of a {@link WarmPool}: how many slots of each kind, how large, how much of
@@ -93,26 +94,32 @@ public final class PoolConfig {
         return pageSize;
     }
 
+    /** Linear memory slots. */
     public int totalMemories() {
         return totalMemories;
     }
 
+    /** The most bytes a memory can grow to: the size of a memory slot. */
     public long maxMemoryBytes() {
         return maxMemoryBytes;
     }
 
+    /** The {@code PROT_NONE} bytes after each memory slot, and before the first. */
     public long memoryGuardBytes() {
         return memoryGuardBytes;
     }
 
+    /** The bytes of a memory an idle warm slot keeps resident (zeroed). */
     public long memoryKeepResidentBytes() {
         return memoryKeepResidentBytes;
     }
 
+    /** Table slots; 0 for none. */
     public int totalTables() {
         return totalTables;
     }
 
+    /** The 8-byte elements of each table. */
     public long tableElements() {
         return tableElements;
     }
@@ -122,10 +129,12 @@ public final class PoolConfig {
         return roundUp(tableElements * 8, pageSize);
     }
 
+    /** The bytes of a table an idle warm slot keeps resident (zeroed). */
     public long tableKeepResidentBytes() {
         return tableKeepResidentBytes;
     }
 
+    /** Stack slots; 0 for none. */
     public int totalStacks() {
         return totalStacks;
     }
@@ -135,6 +144,7 @@ public final class PoolConfig {
         return stackBytes;
     }
 
+    /** The bytes of a stack (its top-most) an idle warm slot keeps resident (zeroed). */
     public long stackKeepResidentBytes() {
         return stackKeepResidentBytes;
     }
@@ -149,10 +159,12 @@ public final class PoolConfig {
         return decommitBatchSize;
     }
 
+    /** How released slots are made clean. */
     public ResetStrategy resetStrategy() {
         return resetStrategy;
     }
 
+    /** How resets find dirty pages. */
     public ScanMode scanMode() {
         return scanMode;
     }
@@ -173,6 +185,15 @@ public final class PoolConfig {
             case MEMORY -> totalMemories;
             case TABLE -> totalTables;
             case STACK -> totalStacks;
+        };
+    }
+
+    /** The name of the field that sets how many slots of {@code kind} there are, for messages. */
+    static String totalField(SlotKind kind) {
+        return switch (kind) {
+            case MEMORY -> "totalMemories";
+            case TABLE -> "totalTables";
+            case STACK -> "totalStacks";
         };
     }
 
@@ -346,16 +367,19 @@ public final class PoolConfig {
             return this;
         }
 
+        /** How released slots are made clean; {@link ResetStrategy#AUTO} by default. */
         public Builder resetStrategy(ResetStrategy value) {
             resetStrategy = Objects.requireNonNull(value, "resetStrategy");
             return this;
         }
 
+        /** How resets find dirty pages; {@link ScanMode#AUTO} by default. */
         public Builder scanMode(ScanMode value) {
             scanMode = Objects.requireNonNull(value, "scanMode");
             return this;
         }
 
+        /** Whether the slabs get {@code MADV_WIPEONFORK}; true by default. */
         public Builder wipeOnFork(boolean value) {
             wipeOnFork = value;
             return this;
@@ -433,34 +457,58 @@ public final class PoolConfig {
             }
         }
 
+        /**
+         * The reservation must fit in 63 bits, in half the user address space, and under
+         * {@code RLIMIT_AS} beside what the process maps already: checked here, before any {@code mmap}.
+         */
         private void checkReservationFits(PoolConfig config) {
             long total = 0;
             for (SlotKind kind : SlotKind.values()) {
-                long each;
-                long slots = config.total(kind);
+                if (config.total(kind) == 0) {
+                    continue; // no slab at all, as reservationBytes(kind) says
+                }
                 try {
-                    each = Math.addExact(config.slotBytes(kind), config.guardBytes(kind));
-                    total = Math.addExact(total, Math.addExact(config.guardBytes(kind), Math.multiplyExact(slots, each)));
+                    long each = Math.addExact(config.slotBytes(kind), config.guardBytes(kind));
+                    total = Math.addExact(total, Math.addExact(config.guardBytes(kind), Math.multiplyExact(config.total(kind), each)));
                 } catch (ArithmeticException overflow) {
-                    throw new IllegalArgumentException("the " + kind.label() + " slab (" + slots + " slots of "
-                            + config.slotBytes(kind) + " bytes plus " + config.guardBytes(kind)
-                            + " guard bytes) does not fit in 63 bits");
+                    throw new IllegalArgumentException("the " + kind.label() + " slab, " + reservationFormula(config, kind)
+                            + ", does not fit in 63 bits");
                 }
             }
+            StringJoiner parts = new StringJoiner("; ", " [", "]");
+            for (SlotKind kind : SlotKind.values()) {
+                if (config.total(kind) > 0) {
+                    parts.add(reservationFormula(config, kind));
+                }
+            }
+            String what = "the pool would reserve " + ByteSize.format(total) + " (" + total + " bytes) of virtual memory"
+                    + parts;
             if (total > USER_ADDRESS_SPACE / 2) {
-                throw new IllegalArgumentException("the pool would reserve " + ByteSize.format(total) + " (" + total
-                        + " bytes) of virtual memory: more than half of the " + ByteSize.format(USER_ADDRESS_SPACE)
-                        + " user address space; lower totalMemories or maxMemoryBytes");
+                throw new IllegalArgumentException(what + ": more than half of the " + ByteSize.format(USER_ADDRESS_SPACE)
+                        + " user address space; lower the slot counts or sizes");
             }
             long limit = os.getrlimitSoft(Fcntl.RLIMIT_AS);
             if (limit >= 0) {
                 long used = currentVirtualBytes();
                 if (total > limit - used) {
-                    throw new IllegalArgumentException("the pool would reserve " + ByteSize.format(total) + " (" + total
-                            + " bytes) of virtual memory, but RLIMIT_AS is " + ByteSize.format(limit) + " and the process"
-                            + " already uses " + ByteSize.format(used) + "; raise the limit (ulimit -v) or shrink the pool");
+                    throw new IllegalArgumentException(what + ", but RLIMIT_AS is " + ByteSize.format(limit)
+                            + " and the process already uses " + ByteSize.format(used)
+                            + "; raise the limit (ulimit -v) or shrink the pool");
                 }
             }
+        }
+
+        /** How a kind's reservation is made up, by field name, such as {@code totalStacks 4 x (stackBytes 64 KiB + a guard page)}. */
+        private static String reservationFormula(PoolConfig config, SlotKind kind) {
+            return switch (kind) {
+                case MEMORY -> "totalMemories " + config.totalMemories + " x (maxMemoryBytes "
+                        + ByteSize.format(config.maxMemoryBytes) + " + memoryGuardBytes "
+                        + ByteSize.format(config.memoryGuardBytes) + ")";
+                case TABLE -> "totalTables " + config.totalTables + " x (tableElements " + config.tableElements
+                        + " x 8 B + a guard page)";
+                case STACK -> "totalStacks " + config.totalStacks + " x (stackBytes "
+                        + ByteSize.format(config.stackBytes) + " + a guard page)";
+            };
         }
 
         /** VmSize of /proc/self/status, in bytes. */

@@ -103,9 +103,14 @@ final class Slab implements AutoCloseable {
         }
     }
 
-    /** Makes {@code [from, to)} of slot {@code index} inaccessible. */
+    /**
+     * Gives {@code [from, to)} of slot {@code index} back to the kernel and makes it inaccessible. A
+     * warm slot may keep zeroed pages resident anywhere in its last tenant's accessible bytes; those
+     * above the new tenant's size would otherwise stay resident, out of every later reset's reach.
+     */
     void seal(int index, long from, long to) {
         if (to > from) {
+            os.madvise(slotBase(index) + from, to - from, Mman.MADV_DONTNEED);
             os.mprotect(slotBase(index) + from, to - from, Mman.PROT_NONE);
         }
     }

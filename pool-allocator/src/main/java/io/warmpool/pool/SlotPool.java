@@ -1,6 +1,7 @@
 package io.warmpool.pool;
 
 import io.warmpool.natives.Mman;
+import io.warmpool.natives.NativeCallException;
 import io.warmpool.natives.Syscalls;
 
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,12 +20,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  *                                     └── fails too ──────────────► quarantined, never handed out
  * </pre>
  *
- * A memory's accessible size is adjusted lazily at acquire (one {@code mprotect} up or down to the
- * new tenant's initial size, none on an affinity hit of the same size), so a release costs only its
- * reset. Everything above the accessible size is never resident: each reset covers the whole
- * accessible range before the size can shrink.
+ * A memory's accessible size is adjusted lazily at acquire (one {@code mprotect} up, or a
+ * {@code madvise} and an {@code mprotect} down, to the new tenant's initial size; nothing on an
+ * affinity hit of the same size), so a release costs only its reset. Everything above the accessible
+ * size is never resident: each reset covers the whole accessible range, and a shrink gives back what
+ * lies above the new size before it seals it.
  */
 final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
+    /** Slots an acquire tries when resizing them for the new tenant fails. */
+    static final int RESIZE_ATTEMPTS = 3;
+
     private final SlotKind kind;
     private final Syscalls os;
     private final Slab slab;
@@ -35,7 +40,11 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     private final Runnable onFree;
     private final long pageSize;
     private final long[] accessible;
-    private final String[] suspect; // why a slot's next release remaps it instead of resetting it, or null
+    /**
+     * Per slot, why its next release remaps it instead of trusting a reset (a grow's failed
+     * {@code mprotect}, a fork that caught it in flight), or null.
+     */
+    private final RuntimeException[] distrusted;
     private final Object[] releaseKey;
     private final AtomicInteger inUse = new AtomicInteger();
     private final AtomicInteger resetting = new AtomicInteger();
@@ -54,7 +63,7 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         this.resetter = new SlotResetter(kind, slab, pageSize, config.keepResidentBytes(kind), config.resetStrategy());
         this.queue = new DecommitQueue(os, config.decommitBatchSize(), processMadvise, this);
         this.accessible = new long[slots];
-        this.suspect = new String[slots];
+        this.distrusted = new RuntimeException[slots];
         this.releaseKey = new Object[slots];
     }
 
@@ -80,11 +89,25 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
 
     /**
      * Takes a free slot for {@code key} and makes {@code initialBytes} of it accessible (tables and
-     * stacks: all of it). Flushes queued decommits and tries again before it gives up.
+     * stacks: all of it). Flushes queued decommits and tries again before it gives up. A slot whose
+     * {@code mprotect} or {@code madvise} fails here is remapped (or quarantined) and another slot is
+     * tried, up to {@link #RESIZE_ATTEMPTS} in all; then the failure reaches the caller.
      *
      * @return the slot, or {@link SlotIndexAllocator#NONE} when every slot is taken
      */
     int acquire(Object key, long initialBytes) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return acquireOnce(key, initialBytes);
+            } catch (NativeCallException resizeFailed) { // that slot is remapped or quarantined already
+                if (attempt == RESIZE_ATTEMPTS) {
+                    throw resizeFailed;
+                }
+            }
+        }
+    }
+
+    private int acquireOnce(Object key, long initialBytes) {
         long taken = allocator.acquire(key);
         if (SlotIndexAllocator.slotOf(taken) == SlotIndexAllocator.NONE && queue.pending() > 0) {
             queue.flush();
@@ -99,7 +122,7 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         try {
             resize(slot, kind == SlotKind.MEMORY ? initialBytes : slab.slotBytes());
         } catch (RuntimeException e) {
-            recover(slot, e);
+            recover(slot, "resizing it for the next tenant failed", e);
             throw e;
         }
         if (how != AcquireKind.AFFINITY) {
@@ -154,7 +177,7 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         try {
             slab.open(slot, now, bytes);
         } catch (RuntimeException e) {
-            suspect[slot] = "an earlier mprotect of this slot failed";
+            distrusted[slot] = e;
             throw e;
         }
         accessible[slot] = bytes;
@@ -167,8 +190,8 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     void release(ResetContext ctx, int slot, Object key) {
         inUse.decrementAndGet();
         resetting.incrementAndGet();
-        if (suspect[slot] != null) {
-            recoverReleased(slot, new IllegalStateException(suspect[slot]));
+        if (distrusted[slot] != null) {
+            recoverReleased(slot, "not trusted to a reset", distrusted[slot]);
             return;
         }
         try {
@@ -190,7 +213,7 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
                 queue.submit(slot, ctx.decommits);
             }
         } catch (RuntimeException e) {
-            recoverReleased(slot, e);
+            recoverReleased(slot, "reset failed", e);
         }
     }
 
@@ -220,7 +243,7 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
             }
             allocator.makeCold(slot);
         } catch (RuntimeException e) {
-            recover(slot, e);
+            recover(slot, "decommitting it as a warm slot over the bound failed", e);
         }
     }
 
@@ -234,29 +257,31 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         onFree.run();
     }
 
-    private void recoverReleased(int slot, RuntimeException cause) {
+    private void recoverReleased(int slot, String step, RuntimeException cause) {
         releaseKey[slot] = null;
-        recover(slot, cause);
+        recover(slot, step, cause);
         resetting.decrementAndGet();
         onFree.run();
     }
 
     /**
-     * Invariant 2: a slot whose reset failed is replaced by a fresh mapping and goes cold; if even
-     * that fails, it is quarantined. Either way it is counted, and never handed out dirty.
+     * Invariant 2: a slot whose reset failed (or a resize, grow or eviction: {@code step} says which)
+     * is replaced by a fresh mapping and goes cold; if even that fails, it is quarantined. Either way
+     * it is counted, with the slot's address and the failure (call, arguments, errno), and it is
+     * never handed out dirty. The caller holds the slot: taken, not on any free list.
      */
-    private void recover(int slot, RuntimeException cause) {
+    private void recover(int slot, String step, RuntimeException cause) {
         String what = kind.label() + " slot " + slot + " at 0x" + Long.toHexString(slab.slotBase(slot));
         try {
             replaceWithFreshMapping(slot);
         } catch (RuntimeException again) {
             allocator.quarantine(slot);
-            listener.fallback(kind, Fallback.QUARANTINED, what + ": reset failed (" + cause.getMessage()
+            listener.fallback(kind, Fallback.QUARANTINED, what + ": " + step + " (" + cause.getMessage()
                     + ") and the fresh mapping failed too (" + again.getMessage() + "); quarantined");
             return;
         }
         allocator.makeCold(slot);
-        listener.fallback(kind, Fallback.REMAPPED, what + ": reset failed (" + cause.getMessage()
+        listener.fallback(kind, Fallback.REMAPPED, what + ": " + step + " (" + cause.getMessage()
                 + "); replaced by a fresh mapping");
     }
 
@@ -264,14 +289,14 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     void replaceWithFreshMapping(int slot) {
         slab.remapFresh(slot);
         accessible[slot] = 0;
-        suspect[slot] = null;
+        distrusted[slot] = null;
         releaseKey[slot] = null;
         resetter.forget(slot);
     }
 
     /** For {@link ForkRecovery}: the slot's release remaps it, for {@code why}, instead of resetting it. */
     void distrust(int slot, String why) {
-        suspect[slot] = why;
+        distrusted[slot] = new IllegalStateException(why);
     }
 
     /**
@@ -295,7 +320,7 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
 
     @Override
     public void failed(int slot, RuntimeException cause) {
-        recoverReleased(slot, cause);
+        recoverReleased(slot, "its batched decommit failed", cause);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.warmpool.pool;
 
 import io.warmpool.natives.KernelFeatures;
 import io.warmpool.natives.Syscalls;
+import io.warmpool.pagemap.PageCategory;
 import io.warmpool.pagemap.PagemapScanner;
 import io.warmpool.pagemap.ScanMode;
 import io.warmpool.pagemap.ScanSelection;
@@ -44,6 +45,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * lock a parent thread may have held.
  */
 public final class WarmPool implements AutoCloseable {
+    /** Present pages that hold memory of their own: not the shared zero page. */
+    private static final ScanSelection RESIDENT_MEMORY = new ScanSelection(PageCategory.PFNZERO,
+            PageCategory.PRESENT | PageCategory.PFNZERO, 0, PageCategory.PRESENT);
+
     private final PoolConfig config;
     private final Syscalls os;
     private final PoolListener listener;
@@ -132,8 +137,8 @@ public final class WarmPool implements AutoCloseable {
     SlotPool slots(SlotKind kind) {
         SlotPool pool = kinds.get(kind);
         if (pool == null) {
-            throw new IllegalStateException("the pool has no " + kind.label() + " slots (total " + kind.label()
-                    + "s is 0)");
+            throw new IllegalStateException("the pool has no " + kind.label() + " slots ("
+                    + PoolConfig.totalField(kind) + " is 0)");
         }
         return pool;
     }
@@ -142,13 +147,15 @@ public final class WarmPool implements AutoCloseable {
      * Acquires the slots of one instance, or none of them.
      *
      * @throws PoolExhaustedException naming the kind and its capacity when a kind has no free slot
-     * @throws IllegalArgumentException when a memory's initial size exceeds the maximum, or a kind is asked
-     *                                  for that the pool has no slots of
+     * @throws IllegalArgumentException when a memory's initial size exceeds the maximum, or the request
+     *                                  asks for more slots of a kind than the pool has (none, say); no
+     *                                  slot is taken then
      * @throws IllegalStateException when the pool is closed
      */
     public Instance acquire(InstanceRequest request) {
         checkOpen();
         forks.check();
+        checkRequest(request);
         Object key = request.affinityKey();
         int[] memories = new int[request.memories()];
         int[] tables = new int[request.tables()];
@@ -158,10 +165,6 @@ public final class WarmPool implements AutoCloseable {
         try {
             for (; memoriesTaken < memories.length; memoriesTaken++) {
                 long initial = PoolConfig.roundUp(request.memoryBytes(memoriesTaken), config.pageSize());
-                if (initial > config.maxMemoryBytes()) {
-                    throw new IllegalArgumentException("memory " + memoriesTaken + " asks for " + request.memoryBytes(memoriesTaken)
-                            + " initial bytes; the maximum is " + config.maxMemoryBytes());
-                }
                 memories[memoriesTaken] = take(SlotKind.MEMORY, key, initial);
             }
             for (; tablesTaken < tables.length; tablesTaken++) {
@@ -172,18 +175,38 @@ public final class WarmPool implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             ResetContext ctx = contexts.get();
-            for (int i = 0; i < memoriesTaken; i++) {
-                slots(SlotKind.MEMORY).release(ctx, memories[i], key);
-            }
-            for (int i = 0; i < tablesTaken; i++) {
-                slots(SlotKind.TABLE).release(ctx, tables[i], key);
-            }
+            releaseAll(ctx, SlotKind.MEMORY, memories, memoriesTaken, key);
+            releaseAll(ctx, SlotKind.TABLE, tables, tablesTaken, key);
             throw e;
         }
         outstanding.incrementAndGet();
         Instance instance = new Instance(this, key, memories, tables, stack);
         forks.held(instance);
         return instance;
+    }
+
+    /**
+     * Refuses, before any slot is taken, a request that no pool state could serve: a kind the pool
+     * has no slots of, more slots of a kind than the pool holds, a memory larger than the maximum.
+     */
+    private void checkRequest(InstanceRequest request) {
+        checkCount(SlotKind.MEMORY, request.memories(), request);
+        checkCount(SlotKind.TABLE, request.tables(), request);
+        checkCount(SlotKind.STACK, request.stack() ? 1 : 0, request);
+        for (int i = 0; i < request.memories(); i++) {
+            if (request.memoryBytes(i) > config.maxMemoryBytes()) {
+                throw new IllegalArgumentException("memory " + i + " asks for " + request.memoryBytes(i)
+                        + " initial bytes; the maximum is " + config.maxMemoryBytes() + " (maxMemoryBytes)");
+            }
+        }
+    }
+
+    private void checkCount(SlotKind kind, int wanted, InstanceRequest request) {
+        int total = config.total(kind);
+        if (wanted > total) {
+            throw new IllegalArgumentException(request + " asks for " + wanted + " " + kind.label()
+                    + " slot(s); the pool has " + total + " (" + PoolConfig.totalField(kind) + ")");
+        }
     }
 
     private int take(SlotKind kind, Object key, long initialBytes) {
@@ -196,13 +219,17 @@ public final class WarmPool implements AutoCloseable {
     }
 
     /**
-     * Acquires the slots of one instance, waiting up to {@code timeout} for slots to be released.
+     * Acquires the slots of one instance, waiting up to {@code timeout} for slots to be released. A
+     * zero or negative timeout tries once.
      *
-     * @throws PoolExhaustedException when the timeout passed with a kind still exhausted
-     * @throws InterruptedException   when interrupted while waiting
+     * @throws PoolExhaustedException   when the timeout passed with a kind still exhausted
+     * @throws IllegalArgumentException as {@link #acquire(InstanceRequest)}, at once
+     * @throws IllegalStateException    when the pool is closed, also while waiting
+     * @throws InterruptedException     when interrupted while waiting
      */
     public Instance acquire(InstanceRequest request, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long timeoutNanos = saturatedNanos(Objects.requireNonNull(timeout, "timeout"));
+        long started = System.nanoTime();
         waiters.incrementAndGet();
         try {
             while (true) {
@@ -210,13 +237,14 @@ public final class WarmPool implements AutoCloseable {
                 try {
                     return acquire(request);
                 } catch (PoolExhaustedException e) {
-                    long left = deadline - System.nanoTime();
+                    long left = timeoutNanos - (System.nanoTime() - started);
                     if (left <= 0) {
                         throw new PoolExhaustedException(slots(e.kind()).snapshot(), " within " + timeout);
                     }
                     synchronized (freed) {
-                        while (freeVersion == seen && (left = deadline - System.nanoTime()) > 0) {
-                            freed.wait(Math.max(1, left / 1_000_000), 0);
+                        while (freeVersion == seen && !closed
+                                && (left = timeoutNanos - (System.nanoTime() - started)) > 0) {
+                            freed.wait(Math.max(1, left / 1_000_000));
                         }
                     }
                 }
@@ -226,12 +254,39 @@ public final class WarmPool implements AutoCloseable {
         }
     }
 
+    /** The duration in nanoseconds, from 0 (zero or negative) to {@code Long.MAX_VALUE} (too long to count). */
+    private static long saturatedNanos(Duration duration) {
+        if (duration.isNegative()) {
+            return 0;
+        }
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
+    }
+
     private void slotFreed() {
         if (waiters.get() > 0) {
-            synchronized (freed) {
-                freeVersion++;
-                freed.notifyAll();
-            }
+            wakeWaiters();
+        }
+    }
+
+    private void wakeWaiters() {
+        synchronized (freed) {
+            freeVersion++;
+            freed.notifyAll();
+        }
+    }
+
+    /**
+     * Releases the first {@code count} of {@code taken}, last first: the first one becomes the most
+     * recently used slot of the key, so that the next instance with the key gets each of its
+     * memories (and tables) back in the same place, not swapped.
+     */
+    private void releaseAll(ResetContext ctx, SlotKind kind, int[] taken, int count, Object key) {
+        for (int i = count - 1; i >= 0; i--) {
+            slots(kind).release(ctx, taken[i], key);
         }
     }
 
@@ -241,12 +296,8 @@ public final class WarmPool implements AutoCloseable {
         ResetContext ctx = contexts.get();
         Object key = instance.affinityKey();
         try {
-            for (int slot : instance.memorySlots) {
-                slots(SlotKind.MEMORY).release(ctx, slot, key);
-            }
-            for (int slot : instance.tableSlots) {
-                slots(SlotKind.TABLE).release(ctx, slot, key);
-            }
+            releaseAll(ctx, SlotKind.MEMORY, instance.memorySlots, instance.memorySlots.length, key);
+            releaseAll(ctx, SlotKind.TABLE, instance.tableSlots, instance.tableSlots.length, key);
             if (instance.stackSlot >= 0) {
                 slots(SlotKind.STACK).release(ctx, instance.stackSlot, key);
             }
@@ -272,7 +323,9 @@ public final class WarmPool implements AutoCloseable {
 
     /**
      * The resident bytes of a kind's slab, measured now by scanning it (cheap where nothing is mapped:
-     * the scan skips empty page tables). In-use slots count too.
+     * the scan skips empty page tables). In-use slots count too. Pages that map the shared zero page
+     * (a tenant read them and never wrote) do not count, as they do not in RSS; where only
+     * {@code pread} of pagemap is available, which cannot tell them apart, they count.
      */
     public long residentBytes(SlotKind kind) {
         checkOpen();
@@ -286,7 +339,7 @@ public final class WarmPool implements AutoCloseable {
                 measuringScanner = PagemapScanner.open(ScanMode.AUTO, os).orElseThrow();
             }
             Slab slab = pool.slab();
-            return measuringScanner.countPages(slab.base(), slab.base() + slab.reservation(), ScanSelection.RESIDENT)
+            return measuringScanner.countPages(slab.base(), slab.base() + slab.reservation(), RESIDENT_MEMORY)
                     * config.pageSize();
         }
     }
@@ -372,6 +425,7 @@ public final class WarmPool implements AutoCloseable {
             throw new IllegalStateException(out + " instance(s) still out: release them before closing the pool");
         }
         closed = true;
+        wakeWaiters();
         closeAll();
     }
 
