@@ -1,0 +1,104 @@
+package io.warmpool.service;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code warmpool health}: asks a running {@code serve} whether it is healthy, for a container's
+ * {@code HEALTHCHECK} that has no curl. Exit 0 when {@code /-/healthy} answers HTTP 200, 1 otherwise.
+ */
+final class HealthCommand implements Command {
+
+    @Override
+    public String name() {
+        return "health";
+    }
+
+    @Override
+    public String summary() {
+        return "exit 0 when a running serve answers on /-/healthy (for a container HEALTHCHECK)";
+    }
+
+    @Override
+    public String help() {
+        return """
+                usage: warmpool health [--url URL] [--timeout DURATION] [--config FILE]
+
+                GETs the health endpoint of a running 'warmpool serve' and exits 0 when it answers
+                HTTP 200, 1 when it answers anything else or not at all (the reason goes to stderr).
+                Without --url it asks http://<metrics.address>:<metrics.port>/-/healthy, reading those
+                two keys as serve does (--config FILE or $WARMPOOL_CONFIG, then WARMPOOL_METRICS_ADDRESS
+                and WARMPOOL_METRICS_PORT); a wildcard address is asked on 127.0.0.1. Other keys are
+                serve's and are passed over.
+
+                options:
+                  --url URL            the URL to GET (default http://127.0.0.1:9464/-/healthy)
+                  --timeout DURATION   how long to wait for the connection and for the answer (default 5s)
+                  --config FILE        read metrics.address and metrics.port from FILE
+                  --help               print this help""";
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out, PrintStream err) {
+        Options options = Options.parse(name(), args, Set.of("url", "timeout", "config"), Set.of());
+        if (!options.positional().isEmpty()) {
+            throw new UsageException(name() + ": unexpected argument '" + options.positional().get(0) + "'");
+        }
+        Duration timeout;
+        try {
+            timeout = ConfigKey.parseDuration(options.get("timeout", "5s"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(name() + ": --timeout '" + options.get("timeout", "") + "': " + e.getMessage());
+        }
+        String url = options.get("url", null);
+        if (url == null) {
+            String file = options.get("config", null);
+            Map<String, String> noFlags = new LinkedHashMap<>();
+            Configuration config = Configuration.loadSome(name(), MetricsAddress.KEYS, file == null ? null : Path.of(file),
+                    System.getenv(), noFlags);
+            url = MetricsAddress.url(config, "/-/healthy");
+        }
+        return check(url, timeout, out, err);
+    }
+
+    /** GETs {@code url}; 0 on HTTP 200, else 1 with the reason on {@code err}. */
+    static int check(String url, Duration timeout, PrintStream out, PrintStream err) {
+        HttpURLConnection connection;
+        try {
+            connection = (HttpURLConnection) URI.create(url).toURL().openConnection();
+        } catch (IllegalArgumentException | IOException | ClassCastException e) {
+            throw new UsageException("health: --url '" + url + "' is not an http URL: " + e.getMessage());
+        }
+        int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
+        connection.setConnectTimeout(millis);
+        connection.setReadTimeout(millis);
+        try {
+            int status = connection.getResponseCode();
+            try (InputStream body = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
+                if (body != null) {
+                    body.readAllBytes();
+                }
+            }
+            if (status == 200) {
+                out.println("healthy: " + url);
+                return 0;
+            }
+            err.println("warmpool health: " + url + " answered HTTP " + status);
+            return 1;
+        } catch (IOException e) {
+            err.println("warmpool health: " + url + ": " + e);
+            return 1;
+        } finally {
+            connection.disconnect();
+        }
+    }
+}

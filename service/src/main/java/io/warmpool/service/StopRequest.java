@@ -1,0 +1,85 @@
+package io.warmpool.service;
+
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Why and when a long-running command should stop: SIGTERM, SIGINT (Ctrl-C) or SIGHUP, the end of
+ * its run time, or a failure. The first request wins and wakes {@link #await}; the command then
+ * drains and exits 0. A second signal while it drains ends the process at once, with the status
+ * a shell expects of that signal (128 + its number).
+ *
+ * <p>The handlers are the JDK's ({@code sun.misc.Signal}): unlike a shutdown hook they let the
+ * command finish its own shutdown and choose its exit status. A signal the process inherited as
+ * ignored ({@code nohup}, a background job's SIGINT) stays ignored; with {@code -Xrs} the JVM keeps
+ * the signals to itself, and they end the process without a drain.
+ */
+final class StopRequest implements AutoCloseable {
+    private static final String[] SIGNALS = {"TERM", "INT", "HUP"};
+
+    private final CountDownLatch requested = new CountDownLatch(1);
+    private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
+    private volatile String reason;
+
+    /** A request that only {@link #request} makes. */
+    StopRequest() {
+    }
+
+    /** A request that SIGTERM, SIGINT and SIGHUP make too; a second signal halts, after a note on {@code err}. */
+    static StopRequest onSignals(PrintStream err) {
+        StopRequest stop = new StopRequest();
+        for (String name : SIGNALS) {
+            Signal signal = new Signal(name);
+            try {
+                stop.previous.put(signal, Signal.handle(signal, s -> {
+                    if (!stop.request("SIG" + s.getName())) {
+                        err.println("warmpool: SIG" + s.getName() + " again while draining: exiting at once");
+                        Runtime.getRuntime().halt(128 + s.getNumber());
+                    }
+                }));
+            } catch (IllegalArgumentException reservedByTheVm) {
+                err.println("warmpool: cannot handle SIG" + name + " (" + reservedByTheVm.getMessage()
+                        + "); it ends the process without a drain");
+            }
+        }
+        return stop;
+    }
+
+    /**
+     * Asks to stop for {@code why}.
+     *
+     * @return whether this was the first request
+     */
+    synchronized boolean request(String why) {
+        if (reason != null) {
+            return false;
+        }
+        reason = why;
+        requested.countDown();
+        return true;
+    }
+
+    /** Waits up to {@code timeout} for a request; returns whether there is one. */
+    boolean await(Duration timeout) throws InterruptedException {
+        return requested.await(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+    }
+
+    /** Why the stop was asked for, or null. */
+    String reason() {
+        return reason;
+    }
+
+    /** Gives the signals back to the handlers they had. */
+    @Override
+    public void close() {
+        previous.forEach(Signal::handle);
+        previous.clear();
+    }
+}

@@ -1,0 +1,185 @@
+package io.warmpool.service;
+
+import io.warmpool.natives.NativeMemory;
+import io.warmpool.pool.Instance;
+import io.warmpool.pool.InstanceRequest;
+import io.warmpool.pool.MemorySlot;
+import io.warmpool.pool.PoolExhaustedException;
+import io.warmpool.pool.TableSlot;
+import io.warmpool.pool.WarmPool;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Tenants for {@code warmpool serve}: worker threads that acquire instances, dirty their pages the
+ * way short-lived instances do, hold them briefly and release them.
+ *
+ * <pre>
+ *  modules (affinity keys "module-0" .. "module-N-1"), fixed at start from the seed:
+ *    memory size   log-uniform in [memory-min, memory-max], a whole number of pages
+ *    hot set       1 .. hot-pages pages at the start of the memory
+ *  each worker, until stopped:
+ *    module  = N * u^2 (u uniform in [0, 1)): low-numbered modules are the popular ones
+ *    acquire one memory of the module's size, `tables` tables and a stack (waits up to 100 ms)
+ *    memory: write every page of the hot set, then 0 .. 2 * scattered-writes random pages
+ *    tables: write the first element and one random one;  stack: write the top 2 pages (frames)
+ *    park for `hold`, release (the pool resets every slot)
+ * </pre>
+ */
+final class SyntheticWorkload {
+    private static final Duration ACQUIRE_WAIT = Duration.ofMillis(100);
+
+    /**
+     * What the workload does.
+     *
+     * @param threads         worker threads
+     * @param modules         distinct affinity keys
+     * @param memoryMin       the smallest module memory, bytes
+     * @param memoryMax       the largest module memory, bytes
+     * @param hotPages        the largest hot set a module writes at the start of its memory, pages
+     * @param scatteredWrites the mean number of random pages an instance writes beyond its hot set
+     * @param hold            how long an instance is held before its release
+     * @param tables          tables per instance
+     * @param stack           whether each instance takes a stack
+     * @param seed            the seed of every random choice
+     */
+    record Settings(int threads, int modules, long memoryMin, long memoryMax, int hotPages, int scatteredWrites,
+                    Duration hold, int tables, boolean stack, long seed) {
+    }
+
+    /** One module: its affinity key, its memory's size and its hot set. */
+    record Module(String key, long memoryBytes, int hotPages) {
+    }
+
+    private final Settings settings;
+    private final WarmPool pool;
+    private final long pageSize;
+    private final List<Module> modules = new ArrayList<>();
+    private final List<Thread> workers = new ArrayList<>();
+    private final LongAdder instances = new LongAdder();
+    private final LongAdder exhausted = new LongAdder();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final Runnable onFailure;
+    private volatile boolean stopping;
+
+    /** @param onFailure runs once, on the failing worker, when a worker meets an unexpected failure */
+    SyntheticWorkload(Settings settings, WarmPool pool, Runnable onFailure) {
+        this.settings = settings;
+        this.pool = pool;
+        this.onFailure = onFailure;
+        this.pageSize = pool.config().pageSize();
+        SplittableRandom random = new SplittableRandom(settings.seed());
+        double lnMin = Math.log(settings.memoryMin());
+        double lnMax = Math.log(settings.memoryMax());
+        for (int i = 0; i < settings.modules(); i++) {
+            long bytes = (long) Math.exp(lnMin + (lnMax - lnMin) * random.nextDouble());
+            bytes = Math.min(Math.max(roundUp(bytes), roundUp(settings.memoryMin())), settings.memoryMax());
+            int hot = settings.hotPages() == 0 ? 0 : 1 + random.nextInt(settings.hotPages());
+            modules.add(new Module("module-" + i, bytes, hot));
+        }
+    }
+
+    private long roundUp(long bytes) {
+        return (bytes + pageSize - 1) / pageSize * pageSize;
+    }
+
+    /** The modules, in key order. */
+    List<Module> modules() {
+        return modules;
+    }
+
+    /** Starts the workers (daemon threads). */
+    void start() {
+        SplittableRandom seeds = new SplittableRandom(settings.seed() ^ 0x5DEECE66DL);
+        for (int i = 0; i < settings.threads(); i++) {
+            SplittableRandom random = seeds.split();
+            Thread worker = new Thread(() -> work(random), "warmpool-tenant-" + i);
+            worker.setDaemon(true);
+            workers.add(worker);
+            worker.start();
+        }
+    }
+
+    private void work(SplittableRandom random) {
+        try {
+            while (!stopping) {
+                double u = random.nextDouble();
+                Module module = modules.get((int) (modules.size() * u * u));
+                InstanceRequest request = InstanceRequest.builder().affinityKey(module.key())
+                        .memory(module.memoryBytes()).tables(settings.tables()).stack(settings.stack()).build();
+                Instance instance;
+                try {
+                    instance = pool.acquire(request, ACQUIRE_WAIT);
+                } catch (PoolExhaustedException e) {
+                    exhausted.increment();
+                    continue;
+                }
+                try (instance) {
+                    dirty(instance, module, random);
+                    if (!settings.hold().isZero()) {
+                        LockSupport.parkNanos(settings.hold().toNanos());
+                    }
+                }
+                instances.increment();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error t) {
+            stopping = true;
+            if (failure.compareAndSet(null, t)) {
+                onFailure.run();
+            }
+        }
+    }
+
+    private void dirty(Instance instance, Module module, SplittableRandom random) {
+        long stamp = random.nextLong() | 1;
+        MemorySlot memory = instance.memory(0);
+        long base = memory.address();
+        long pages = memory.accessibleBytes() / pageSize;
+        for (long p = 0; p < Math.min(module.hotPages(), pages); p++) {
+            NativeMemory.putLong(base + p * pageSize, stamp);
+        }
+        int scattered = settings.scatteredWrites() == 0 ? 0 : random.nextInt(2 * settings.scatteredWrites() + 1);
+        for (int i = 0; i < scattered && pages > 0; i++) {
+            NativeMemory.putLong(base + random.nextLong(pages) * pageSize + 8 * random.nextInt((int) (pageSize / 8)), stamp);
+        }
+        for (TableSlot table : instance.tables()) {
+            NativeMemory.putLong(table.address(), stamp);
+            NativeMemory.putLong(table.address() + 8 * random.nextLong(table.elements()), stamp);
+        }
+        instance.stack().ifPresent(stack -> {
+            long frames = Math.min(2 * pageSize, stack.accessibleBytes());
+            NativeMemory.fill(stack.top() - frames, frames, (byte) 1);
+        });
+    }
+
+    /** Asks the workers to stop after their current instance, and waits for them. */
+    void stopAndJoin() throws InterruptedException {
+        stopping = true;
+        for (Thread worker : workers) {
+            worker.join();
+        }
+    }
+
+    /** Instances acquired, used and released so far. */
+    long instances() {
+        return instances.sum();
+    }
+
+    /** Acquires that found no free slot within their wait. */
+    long exhaustedWaits() {
+        return exhausted.sum();
+    }
+
+    /** The first unexpected failure of a worker, which stopped the workload, or null. */
+    Throwable failure() {
+        return failure.get();
+    }
+}

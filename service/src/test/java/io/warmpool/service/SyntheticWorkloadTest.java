@@ -1,0 +1,67 @@
+package io.warmpool.service;
+
+import io.warmpool.metrics.MetricsServer;
+import io.warmpool.metrics.PoolMetrics;
+import io.warmpool.pool.AcquireKind;
+import io.warmpool.pool.PoolConfig;
+import io.warmpool.pool.WarmPool;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SyntheticWorkloadTest {
+    private static final long PAGE = 4096;
+    private final PoolConfig config = PoolConfig.builder().totalMemories(4).maxMemoryBytes(2 << 20)
+            .memoryGuardBytes(64 << 10).memoryKeepResidentBytes(256 << 10).totalTables(4).tableElements(1024)
+            .totalStacks(4).stackBytes(64 << 10).stackKeepResidentBytes(8 << 10).tableKeepResidentBytes(4096).build();
+
+    private static SyntheticWorkload.Settings settings(long seed) {
+        return new SyntheticWorkload.Settings(2, 3, 64 << 10, 1 << 20, 8, 4, Duration.ZERO, 1, true, seed);
+    }
+
+    @Test
+    void modulesHaveWholePageSizesInRangeAndTheSeedFixesThem() {
+        try (WarmPool pool = WarmPool.create(config)) {
+            List<SyntheticWorkload.Module> modules = new SyntheticWorkload(settings(5), pool, () -> { }).modules();
+            assertEquals(3, modules.size());
+            for (SyntheticWorkload.Module m : modules) {
+                assertTrue(m.memoryBytes() >= 64 << 10 && m.memoryBytes() <= 1 << 20, m.toString());
+                assertEquals(0, m.memoryBytes() % PAGE, m.toString());
+                assertTrue(m.hotPages() >= 1 && m.hotPages() <= 8, m.toString());
+            }
+            assertEquals(List.of("module-0", "module-1", "module-2"), modules.stream().map(SyntheticWorkload.Module::key).toList());
+            assertEquals(modules, new SyntheticWorkload(settings(5), pool, () -> { }).modules());
+            assertNotEquals(modules, new SyntheticWorkload(settings(6), pool, () -> { }).modules());
+        }
+    }
+
+    @Test
+    void tenantsDirtyPagesUntilStoppedAndLeaveNothingOut() throws InterruptedException {
+        PoolMetrics metrics = new PoolMetrics(config);
+        metrics.bindTo(MetricsServer.newRegistry());
+        try (WarmPool pool = WarmPool.create(config, metrics)) {
+            SyntheticWorkload workload = new SyntheticWorkload(settings(11), pool, () -> { });
+            workload.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (workload.instances() < 200 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            workload.stopAndJoin();
+            assertNull(workload.failure());
+            assertTrue(workload.instances() >= 200, "instances: " + workload.instances());
+            assertEquals(0, pool.outstanding());
+            assertEquals(3 * workload.instances(), metrics.resets(), "a memory, a table and a stack each");
+            assertTrue(metrics.acquires(AcquireKind.AFFINITY) > 0, "three modules on four memories: affinity hits");
+            assertTrue(metrics.zeroedBytes() >= workload.instances() * PAGE, "the hot set is zeroed, at least a page each");
+        } finally {
+            metrics.close();
+        }
+    }
+}
