@@ -19,6 +19,8 @@ public final class Fcntl {
     public static final int F_GETFD = 1;
     public static final int F_SETFD = 2;
     public static final int FD_CLOEXEC = 1;
+    /** {@code F_DUPFD_CLOEXEC}: duplicate to the lowest free number at or above the argument. */
+    public static final int F_DUPFD_CLOEXEC = 1030;
 
     public static final int MFD_CLOEXEC = 1;
 

@@ -4,7 +4,6 @@ import io.warmpool.fork.PidCheckedFd;
 import io.warmpool.natives.Call;
 import io.warmpool.natives.Errno;
 import io.warmpool.natives.Fcntl;
-import io.warmpool.natives.ForkHandlers;
 import io.warmpool.natives.WaitStatus;
 import io.warmpool.natives.testing.FaultInjectingSyscalls;
 import org.junit.jupiter.api.Test;
@@ -65,19 +64,20 @@ class ScannerErrorsTest {
     @ParameterizedTest
     @EnumSource(value = ScanMode.class, names = {"PAGEMAP_SCAN", "PAGEMAP_READ"})
     void closedDescriptorIsEbadfNamingTheRange(ScanMode mode) {
-        PidCheckedFd fd = PidCheckedFd.open(OS, "/proc/self/pagemap", Fcntl.O_RDONLY | Fcntl.O_CLOEXEC);
-        int number = fd.fd();
+        // The kernel hands out the lowest free number, so a closed number far above the open ones
+        // stays closed while the test runs. A low one can be taken by another thread's open between
+        // the close and the scan (seen here: the scan then read some other file and failed EFAULT).
+        int real = OS.open("/proc/self/pagemap", Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0);
+        int number = OS.fcntl(real, Fcntl.F_DUPFD_CLOEXEC, 900);
+        OS.close(real);
         OS.close(number);
+        PidCheckedFd fd = PidCheckedFd.adopt(OS, number, "a closed pagemap descriptor");
         PagemapScanner scanner = new PagemapScanner(OS, mode, fd, mode == ScanMode.PAGEMAP_SCAN, 16);
         try (TestMapping m = new TestMapping(4)) {
             PageScanException e = assertThrows(PageScanException.class, () -> scanner.scan(m.base, m.end(), 0, new Regions()));
-            assertEquals(Errno.EBADF.number(), e.errno());
+            assertEquals(Errno.EBADF.number(), e.errno(), e.getMessage());
             assertTrue(e.getMessage().contains("[0x" + Long.toHexString(m.base)), e.getMessage());
             assertTrue(e.getMessage().contains("EBADF"), e.getMessage());
-        } finally {
-            // The number was closed behind the wrapper's back: forget it in the fork handlers too,
-            // or the next descriptor that gets this number could not be registered.
-            ForkHandlers.unregister(number);
         }
     }
 
