@@ -31,9 +31,10 @@ import java.util.concurrent.atomic.AtomicReference;
  *                       the remap fails ──► quarantined. Counted as Fallback.FORKED.
  *    decommit queue a new one (new lock); the parent's pidfd closed
  *    counts         in use = the held slots; resetting = 0
- *  then the pool:   new monitors; every reset context of the parent's threads closed (their
- *                   pagemap descriptors and buffers), so this thread opens a fresh scanner at its
- *                   next release; outstanding = the instances still held
+ *  then the pool:   new monitors; new reset contexts (ResetContexts.forChild): the idle ones and
+ *                   the shared pagemap descriptor closed, those a parent thread had borrowed never
+ *                   handed out, and this thread opens a descriptor of its own at its next release;
+ *                   outstanding = the instances still held
  * </pre>
  *
  * <p>With {@code MADV_WIPEONFORK} (the default) every slot reads zero in the child, held ones

@@ -8,9 +8,7 @@ import io.warmpool.pagemap.ScanMode;
 import io.warmpool.pagemap.ScanSelection;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,12 +29,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }</pre>
  *
  * Thread-safe. Acquire and release take one stripe's lock of each kind, briefly; the reset runs
- * without a lock on the releasing thread, with that thread's own scanner.
+ * without a lock on the releasing thread, with a scanner it borrows for the release from a few
+ * that share one pagemap descriptor ({@link ResetContexts}): any number of threads may release.
  *
  * <p>After {@code fork()} the child can go on using the pool from the thread that forked, whatever
  * the parent's other threads were doing with it: its first operation in the child rebuilds the
  * bookkeeping with new locks, replaces slots that were in flight in the parent with fresh mappings,
- * and opens a scanner of the child's own pagemap. Instances held across the fork stay usable, and
+ * and opens a pagemap descriptor of its own for its scanners. Instances held across the fork stay usable, and
  * their release in the child remaps their slots rather than trusting a reset. With wipe-on-fork (the
  * default) every slot reads zero in the child. Covered: forks through glibc's {@code fork()}; with
  * {@code -Dwarmpool.fork.checkPid=true} also raw {@code clone} and {@code syscall(SYS_fork)}, at a
@@ -53,10 +52,9 @@ public final class WarmPool implements AutoCloseable {
     private final Syscalls os;
     private final PoolListener listener;
     private final Map<SlotKind, SlotPool> kinds = new EnumMap<>(SlotKind.class);
-    private final ThreadLocal<ResetContext> contexts;
     private final ForkRecovery forks;
     // The monitors below are replaced in a forked child (renewAfterFork): a parent thread may hold them.
-    private List<ResetContext> allContexts = new ArrayList<>();
+    private ResetContexts contexts;
     private final AtomicInteger outstanding = new AtomicInteger();
     private final AtomicInteger waiters = new AtomicInteger();
     private Object freed = new Object();
@@ -71,7 +69,7 @@ public final class WarmPool implements AutoCloseable {
         this.os = os;
         this.listener = listener;
         this.maxUnusedWarmSlots = config.maxUnusedWarmSlots();
-        this.contexts = ThreadLocal.withInitial(this::newContext);
+        this.contexts = new ResetContexts(config.scanMode(), config.resetStrategy(), os, listener);
         this.forks = new ForkRecovery(this, config, kinds, listener, os);
         boolean processMadvise = config.decommitBatchSize() > 1 && KernelFeatures.processMadviseDontneed(os).present();
         try {
@@ -80,7 +78,7 @@ public final class WarmPool implements AutoCloseable {
                     kinds.put(kind, new SlotPool(kind, config, os, processMadvise, listener, this::slotFreed));
                 }
             }
-            newContext(); // opens a scanner now, so that a bad scan mode fails here and not on a release
+            contexts.giveBack(contexts.borrow()); // opens a scanner now: a bad scan mode fails here, not on a release
         } catch (RuntimeException e) {
             closeAll();
             throw e;
@@ -106,27 +104,6 @@ public final class WarmPool implements AutoCloseable {
     public static WarmPool create(PoolConfig config, PoolListener listener, Syscalls os) {
         return new WarmPool(Objects.requireNonNull(config, "config"), Objects.requireNonNull(listener, "listener"),
                 Objects.requireNonNull(os, "os"));
-    }
-
-    private ResetContext newContext() {
-        PagemapScanner scanner = null;
-        try {
-            scanner = PagemapScanner.open(config.scanMode(), os).orElse(null);
-        } catch (RuntimeException e) {
-            if (config.scanMode() != ScanMode.AUTO) {
-                throw e;
-            }
-            listener.fallback(SlotKind.MEMORY, Fallback.NO_SCANNER, "cannot open a scanner: " + e.getMessage());
-        }
-        if (scanner == null && config.resetStrategy() == ResetStrategy.PAGEMAP_GUIDED) {
-            listener.fallback(SlotKind.MEMORY, Fallback.NO_SCANNER,
-                    "scan mode " + config.scanMode() + ": pagemap-guided resets run as memset-keep-resident");
-        }
-        ResetContext context = new ResetContext(scanner);
-        synchronized (allContexts) {
-            allContexts.add(context);
-        }
-        return context;
     }
 
     /** The configuration the pool was built with (runtime changes are read with their own getters). */
@@ -174,9 +151,14 @@ public final class WarmPool implements AutoCloseable {
                 stack = take(SlotKind.STACK, key, 0);
             }
         } catch (RuntimeException e) {
-            ResetContext ctx = contexts.get();
-            releaseAll(ctx, SlotKind.MEMORY, memories, memoriesTaken, key);
-            releaseAll(ctx, SlotKind.TABLE, tables, tablesTaken, key);
+            ResetContexts lender = contexts;
+            ResetContext ctx = lender.borrow();
+            try {
+                releaseAll(ctx, SlotKind.MEMORY, memories, memoriesTaken, key);
+                releaseAll(ctx, SlotKind.TABLE, tables, tablesTaken, key);
+            } finally {
+                lender.giveBack(ctx);
+            }
             throw e;
         }
         outstanding.incrementAndGet();
@@ -293,7 +275,8 @@ public final class WarmPool implements AutoCloseable {
     void release(Instance instance) {
         forks.check(instance);
         forks.releasing(instance);
-        ResetContext ctx = contexts.get();
+        ResetContexts lender = contexts;
+        ResetContext ctx = lender.borrow();
         Object key = instance.affinityKey();
         try {
             releaseAll(ctx, SlotKind.MEMORY, instance.memorySlots, instance.memorySlots.length, key);
@@ -302,6 +285,7 @@ public final class WarmPool implements AutoCloseable {
                 slots(SlotKind.STACK).release(ctx, instance.stackSlot, key);
             }
         } finally {
+            lender.giveBack(ctx); // before the count drops: close() waits for it, then closes the contexts
             outstanding.decrementAndGet();
         }
     }
@@ -336,7 +320,7 @@ public final class WarmPool implements AutoCloseable {
         }
         synchronized (measuring) {
             if (measuringScanner == null) {
-                measuringScanner = PagemapScanner.open(ScanMode.AUTO, os).orElseThrow();
+                measuringScanner = PagemapScanner.open(ScanMode.AUTO, os, contexts.pagemap()).orElseThrow();
             }
             Slab slab = pool.slab();
             return measuringScanner.countPages(slab.base(), slab.base() + slab.reservation(), RESIDENT_MEMORY)
@@ -388,11 +372,16 @@ public final class WarmPool implements AutoCloseable {
         }
     }
 
-    /** The mode the calling thread's scanner runs in, or {@link ScanMode#NONE} without one. */
+    /** The mode the resets' scanners run in now, or {@link ScanMode#NONE} without one. */
     public ScanMode scanMode() {
         forks.check();
-        PagemapScanner scanner = contexts.get().scanner;
-        return scanner == null ? ScanMode.NONE : scanner.mode();
+        ResetContexts lender = contexts;
+        ResetContext ctx = lender.borrow();
+        try {
+            return ctx.scanner == null ? ScanMode.NONE : ctx.scanner.mode();
+        } finally {
+            lender.giveBack(ctx);
+        }
     }
 
     /** Runs every queued decommit now. */
@@ -433,42 +422,29 @@ public final class WarmPool implements AutoCloseable {
         for (SlotPool pool : kinds.values()) {
             pool.close();
         }
-        synchronized (allContexts) {
-            for (ResetContext context : allContexts) {
-                context.close();
-            }
-            allContexts.clear();
-        }
         synchronized (measuring) {
             if (measuringScanner != null) {
                 measuringScanner.close();
                 measuringScanner = null;
             }
         }
+        contexts.close(); // last: the scanners above share its descriptor
     }
 
     /**
      * For {@link ForkRecovery}, in a forked child: new monitors, {@code instancesOut} instances out,
-     * and the reset contexts of the parent's threads closed (their scanners' descriptors and buffers);
-     * this thread opens a fresh context when it next needs one.
+     * the idle reset contexts and the inherited pagemap descriptor closed (contexts that parent threads
+     * had borrowed are never handed out here); this thread's next release opens fresh ones.
      */
     void renewAfterFork(int instancesOut) {
-        List<ResetContext> inherited = allContexts;
         PagemapScanner measured = measuringScanner;
-        allContexts = new ArrayList<>();
         freed = new Object();
         measuring = new Object();
         measuringScanner = null;
-        contexts.remove();
         outstanding.set(instancesOut);
-        for (int i = 0; i < inherited.size(); i++) { // indexed: a parent thread may have been adding to it
-            ResetContext context = inherited.get(i);
-            if (context != null) {
-                context.close();
-            }
-        }
         if (measured != null) {
-            measured.close();
+            measured.close(); // before its descriptor: buffers only
         }
+        contexts = contexts.forChild();
     }
 }
