@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *                       parent's, and a parent thread may have been growing it
  *                     taken, no live holder: in flight (being acquired, reset, queued for
  *                       decommit, evicted by a thread that is gone) ──► fresh mapping, cold;
- *                       the remap fails ──► quarantined. Counted as Fallback.FORKED.
+ *                       the remap fails ──► quarantined and sealed (SlotPool.sealQuarantined).
+ *                       Counted as Fallback.FORKED.
  *    decommit queue a new one (new lock); the parent's pidfd closed
  *    counts         in use = the held slots; resetting = 0
  *  then the pool:   new monitors; new reset contexts (ResetContexts.forChild): the idle ones and
@@ -215,8 +216,9 @@ final class ForkRecovery {
             } catch (RuntimeException e) {
                 allocator.quarantine(slot);
                 quarantined++;
+                String sealed = slots.sealQuarantined(slot);
                 if (firstFailure == null) {
-                    firstFailure = e.getMessage();
+                    firstFailure = e.getMessage() + sealed;
                 }
             }
         }

@@ -4,6 +4,8 @@ import io.warmpool.natives.Mman;
 import io.warmpool.natives.NativeCallException;
 import io.warmpool.natives.Syscalls;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -17,7 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *                  initial size (mprotect)          run or queue them            ▼ LRU warm slot decommitted
  *                                                                               cold
  *  any reset step fails ──► remap fresh (MAP_FIXED, PROT_NONE) ──► cold
- *                                     └── fails too ──────────────► quarantined, never handed out
+ *                                     └── fails too ──────────────► quarantined, never handed out;
+ *                                                                   sealed as far as the kernel lets
+ *                                                                   (mprotect PROT_NONE, MADV_DONTNEED)
  * </pre>
  *
  * A memory's accessible size is adjusted lazily at acquire (one {@code mprotect} up, or a
@@ -277,12 +281,38 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         } catch (RuntimeException again) {
             allocator.quarantine(slot);
             listener.fallback(kind, Fallback.QUARANTINED, what + ": " + step + " (" + cause.getMessage()
-                    + ") and the fresh mapping failed too (" + again.getMessage() + "); quarantined");
+                    + ") and the fresh mapping failed too (" + again.getMessage() + "); quarantined"
+                    + sealQuarantined(slot));
             return;
         }
         allocator.makeCold(slot);
         listener.fallback(kind, Fallback.REMAPPED, what + ": " + step + " (" + cause.getMessage()
                 + "); replaced by a fresh mapping");
+    }
+
+    /**
+     * Best effort for a slot quarantined with its last tenant's bytes in place (its fresh mapping
+     * failed): makes all of it inaccessible and gives its pages back, each step tried whatever the
+     * other did. Never throws: says what failed, for the fallback's detail.
+     *
+     * @return {@code ", sealed"}, or how many steps failed and each failure
+     */
+    String sealQuarantined(int slot) {
+        long base = slab.slotBase(slot);
+        long bytes = slab.slotBytes();
+        List<String> failures = new ArrayList<>(2);
+        try {
+            os.mprotect(base, bytes, Mman.PROT_NONE);
+        } catch (RuntimeException e) {
+            failures.add(e.getMessage());
+        }
+        try {
+            os.madvise(base, bytes, Mman.MADV_DONTNEED);
+        } catch (RuntimeException e) {
+            failures.add(e.getMessage());
+        }
+        return failures.isEmpty() ? ", sealed (PROT_NONE, MADV_DONTNEED)"
+                : "; sealing it failed " + failures.size() + " time(s): " + String.join("; ", failures);
     }
 
     /** A fresh mapping over the slot: nothing resident, nothing accessible, nothing learned of it. */
