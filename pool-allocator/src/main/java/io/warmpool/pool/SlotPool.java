@@ -7,6 +7,7 @@ import io.warmpool.natives.Syscalls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * The slots of one kind: a {@link Slab}, its {@link SlotIndexAllocator}, its {@link SlotResetter}
@@ -54,7 +55,7 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     private final AtomicInteger resetting = new AtomicInteger();
 
     SlotPool(SlotKind kind, PoolConfig config, Syscalls os, boolean processMadvise, PoolListener listener,
-             Runnable onFree) {
+             Runnable onFree, LongSupplier nanoClock) {
         this.kind = kind;
         this.os = os;
         this.listener = listener;
@@ -65,7 +66,7 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         int stripes = config.stripes() > 0 ? config.stripes() : SlotIndexAllocator.defaultStripes(slots);
         this.allocator = new SlotIndexAllocator(slots, stripes, config.maxUnusedWarmSlots());
         this.resetter = new SlotResetter(kind, slab, pageSize, config.keepResidentBytes(kind), config.resetStrategy());
-        this.queue = new DecommitQueue(os, config.decommitBatchSize(), processMadvise, this);
+        this.queue = new DecommitQueue(os, config.decommitBatchSize(), processMadvise, this, nanoClock);
         this.accessible = new long[slots];
         this.distrusted = new RuntimeException[slots];
         this.releaseKey = new Object[slots];
@@ -112,6 +113,7 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     }
 
     private int acquireOnce(Object key, long initialBytes) {
+        queue.flushIfWaited();
         long taken = allocator.acquire(key);
         if (SlotIndexAllocator.slotOf(taken) == SlotIndexAllocator.NONE && queue.pending() > 0) {
             queue.flush();
@@ -363,7 +365,18 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         queue.flush();
     }
 
+    /** Runs queued decommits if they waited too long for their batch to fill: see {@link DecommitQueue}. */
+    void flushIfWaited() {
+        queue.flushIfWaited();
+    }
+
+    /** Slots whose decommit is queued and not yet run (tests). */
+    int queuedDecommits() {
+        return queue.pending();
+    }
+
     PoolSnapshot.KindSnapshot snapshot() {
+        queue.flushIfWaited();
         return new PoolSnapshot.KindSnapshot(kind, capacity(), inUse.get(), allocator.warm(), allocator.cold(),
                 resetting.get(), allocator.quarantined(), resetter.keepResidentBytes(), slab.reservation());
     }

@@ -12,6 +12,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * A pool of pre-reserved memory, table and stack slots for short-lived instances, each reset on
@@ -64,7 +65,7 @@ public final class WarmPool implements AutoCloseable {
     private volatile int maxUnusedWarmSlots;
     private PagemapScanner measuringScanner;
 
-    private WarmPool(PoolConfig config, PoolListener listener, Syscalls os) {
+    private WarmPool(PoolConfig config, PoolListener listener, Syscalls os, LongSupplier nanoClock) {
         this.config = config;
         this.os = os;
         this.listener = listener;
@@ -75,7 +76,7 @@ public final class WarmPool implements AutoCloseable {
         try {
             for (SlotKind kind : SlotKind.values()) {
                 if (config.total(kind) > 0) {
-                    kinds.put(kind, new SlotPool(kind, config, os, processMadvise, listener, this::slotFreed));
+                    kinds.put(kind, new SlotPool(kind, config, os, processMadvise, listener, this::slotFreed, nanoClock));
                 }
             }
             contexts.giveBack(contexts.borrow()); // opens a scanner now: a bad scan mode fails here, not on a release
@@ -102,8 +103,13 @@ public final class WarmPool implements AutoCloseable {
      * @throws io.warmpool.natives.NativeCallException when a slab cannot be reserved
      */
     public static WarmPool create(PoolConfig config, PoolListener listener, Syscalls os) {
+        return create(config, listener, os, System::nanoTime);
+    }
+
+    /** As {@link #create(PoolConfig, PoolListener, Syscalls)}, with the clock that times queued decommits (tests). */
+    static WarmPool create(PoolConfig config, PoolListener listener, Syscalls os, LongSupplier nanoClock) {
         return new WarmPool(Objects.requireNonNull(config, "config"), Objects.requireNonNull(listener, "listener"),
-                Objects.requireNonNull(os, "os"));
+                Objects.requireNonNull(os, "os"), Objects.requireNonNull(nanoClock, "nanoClock"));
     }
 
     /** The configuration the pool was built with (runtime changes are read with their own getters). */
@@ -295,7 +301,10 @@ public final class WarmPool implements AutoCloseable {
         return outstanding.get();
     }
 
-    /** The state of every kind's slots now. */
+    /**
+     * The state of every kind's slots now. Decommits that have waited too long for their batch to
+     * fill run first (see {@link #flushDecommits()}).
+     */
     public PoolSnapshot snapshot() {
         forks.check();
         Map<SlotKind, PoolSnapshot.KindSnapshot> out = new EnumMap<>(SlotKind.class);
@@ -309,7 +318,8 @@ public final class WarmPool implements AutoCloseable {
      * The resident bytes of a kind's slab, measured now by scanning it (cheap where nothing is mapped:
      * the scan skips empty page tables). In-use slots count too. Pages that map the shared zero page
      * (a tenant read them and never wrote) do not count, as they do not in RSS; where only
-     * {@code pread} of pagemap is available, which cannot tell them apart, they count.
+     * {@code pread} of pagemap is available, which cannot tell them apart, they count. Decommits that
+     * have waited too long for their batch to fill run first (see {@link #flushDecommits()}).
      */
     public long residentBytes(SlotKind kind) {
         checkOpen();
@@ -318,6 +328,7 @@ public final class WarmPool implements AutoCloseable {
         if (pool == null) {
             return 0;
         }
+        pool.flushIfWaited();
         synchronized (measuring) {
             if (measuringScanner == null) {
                 measuringScanner = PagemapScanner.open(ScanMode.AUTO, os, contexts.pagemap()).orElseThrow();
@@ -384,7 +395,12 @@ public final class WarmPool implements AutoCloseable {
         }
     }
 
-    /** Runs every queued decommit now. */
+    /**
+     * Runs every queued decommit now. With a decommit batch of more than one slot, a released slot
+     * waits for its batch to fill, holding the pages its tenant dirtied past the keep-resident budget;
+     * the next acquire, release, snapshot or {@link #residentBytes} after it waited 100 ms runs the
+     * batch anyway. A pool that sees no call at all keeps such a batch until this is called.
+     */
     public void flushDecommits() {
         forks.check();
         for (SlotPool pool : kinds.values()) {
