@@ -36,9 +36,9 @@ import java.util.function.LongSupplier;
  * <p>After {@code fork()} the child can go on using the pool from the thread that forked, whatever
  * the parent's other threads were doing with it: its first operation in the child rebuilds the
  * bookkeeping with new locks, replaces slots that were in flight in the parent with fresh mappings,
- * and opens a pagemap descriptor of its own for its scanners. Instances held across the fork stay usable, and
- * their release in the child remaps their slots rather than trusting a reset. With wipe-on-fork (the
- * default) every slot reads zero in the child. Covered: forks through glibc's {@code fork()}; with
+ * and opens a pagemap descriptor of its own for its scanners. Instances held across the fork stay
+ * usable, and their release in the child remaps their slots rather than trusting a reset. With
+ * wipe-on-fork (the default) every slot reads zero in the child. Covered: forks through glibc's {@code fork()}; with
  * {@code -Dwarmpool.fork.checkPid=true} also raw {@code clone} and {@code syscall(SYS_fork)}, at a
  * {@code getpid} per operation. Not covered: a fork from inside a {@link PoolListener} callback or
  * during {@link #close()}; and the listener itself is called in the child, so it must not wait on a
@@ -76,7 +76,8 @@ public final class WarmPool implements AutoCloseable {
         try {
             for (SlotKind kind : SlotKind.values()) {
                 if (config.total(kind) > 0) {
-                    kinds.put(kind, new SlotPool(kind, config, os, processMadvise, listener, this::slotFreed, nanoClock));
+                    kinds.put(kind, new SlotPool(kind, config, os, processMadvise, listener, this::slotFreed,
+                            nanoClock));
                 }
             }
             contexts.giveBack(contexts.borrow()); // opens a scanner now: a bad scan mode fails here, not on a release
@@ -291,7 +292,7 @@ public final class WarmPool implements AutoCloseable {
                 slots(SlotKind.STACK).release(ctx, instance.stackSlot, key);
             }
         } finally {
-            lender.giveBack(ctx); // before the count drops: close() waits for it, then closes the contexts
+            lender.giveBack(ctx); // before the count drops: close() refuses while it is up, so never closes ctx in use
             outstanding.decrementAndGet();
         }
     }
