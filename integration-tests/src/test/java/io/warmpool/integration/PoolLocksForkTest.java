@@ -214,7 +214,7 @@ class PoolLocksForkTest {
      */
     private static List<Object> monitorsOf(WarmPool pool) throws ReflectiveOperationException {
         List<Object> monitors = new ArrayList<>();
-        monitors.add(field(pool, "allContexts"));
+        monitors.add(field(pool, "contexts"));
         monitors.add(field(pool, "freed"));
         monitors.add(field(pool, "measuring"));
         for (Object kind : ((Map<?, ?>) field(pool, "kinds")).values()) {

@@ -7,6 +7,7 @@ import io.warmpool.natives.NativeCallException;
 import io.warmpool.natives.Syscalls;
 
 import java.lang.System.Logger.Level;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -44,7 +45,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * </ul>
  *
  * <p>Not thread-safe: use one scanner per thread, or guard it. The pagemap descriptor is a
- * {@link PidCheckedFd}, so a forked child scans itself, not its parent.
+ * {@link PidCheckedFd}, so a forked child scans itself, not its parent. Scanners may share one
+ * descriptor ({@link #openPagemap} and {@link #open(ScanMode, Syscalls, PidCheckedFd)}): the ioctl
+ * and {@code pread} at an explicit offset keep no state in the open file, so they can run at once
+ * on one descriptor from many threads, each scanner with its own buffers. This is what keeps a
+ * process from needing a descriptor per thread (the fork handlers reopen at most 64).
  */
 public final class PagemapScanner implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PagemapScanner.class.getName());
@@ -56,6 +61,7 @@ public final class PagemapScanner implements AutoCloseable {
     private final Syscalls os;
     private final ScanMode requested;
     private final PidCheckedFd pagemap;
+    private final boolean ownsPagemap;
     private final PmScanArg arg;
     private final long pageSize;
     private final PageCounter counter = new PageCounter();
@@ -65,9 +71,15 @@ public final class PagemapScanner implements AutoCloseable {
     private boolean closed;
 
     PagemapScanner(Syscalls os, ScanMode requested, PidCheckedFd pagemap, boolean ioctl, int vectorRegions) {
+        this(os, requested, pagemap, true, ioctl, vectorRegions);
+    }
+
+    private PagemapScanner(Syscalls os, ScanMode requested, PidCheckedFd pagemap, boolean ownsPagemap, boolean ioctl,
+                           int vectorRegions) {
         this.os = os;
         this.requested = requested;
         this.pagemap = pagemap;
+        this.ownsPagemap = ownsPagemap;
         this.pageSize = os.pageSize();
         this.arg = new PmScanArg(vectorRegions);
         this.source = ioctl ? new PagemapScanIoctl(os, pagemap) : new PagemapEntryReader(os, pagemap, pageSize);
@@ -92,6 +104,36 @@ public final class PagemapScanner implements AutoCloseable {
         if (mode == ScanMode.NONE) {
             return Optional.empty();
         }
+        boolean ioctl = usesIoctl(mode);
+        return Optional.of(new PagemapScanner(os, mode, openPagemap(os), true, ioctl, VECTOR_REGIONS));
+    }
+
+    /**
+     * A scanner in {@code mode} over {@code pagemap}, a descriptor of {@code /proc/self/pagemap} that
+     * the caller owns (from {@link #openPagemap}) and may share with other scanners: closing the
+     * scanner leaves it open, and the caller must close it only after every scanner over it is closed
+     * or no longer used. Empty for {@link ScanMode#NONE}.
+     *
+     * @throws UnsupportedOperationException for {@link ScanMode#PAGEMAP_SCAN} on a kernel without it
+     */
+    public static Optional<PagemapScanner> open(ScanMode mode, Syscalls os, PidCheckedFd pagemap) {
+        Objects.requireNonNull(pagemap, "pagemap");
+        if (mode == ScanMode.NONE) {
+            return Optional.empty();
+        }
+        return Optional.of(new PagemapScanner(os, mode, pagemap, false, usesIoctl(mode), VECTOR_REGIONS));
+    }
+
+    /**
+     * Opens {@code /proc/self/pagemap} read-only and close-on-exec, registered with the fork handlers
+     * so that a forked child finds it reopened on itself: one descriptor for any number of scanners.
+     */
+    public static PidCheckedFd openPagemap(Syscalls os) {
+        return PidCheckedFd.open(os, "/proc/self/pagemap", Fcntl.O_RDONLY | Fcntl.O_CLOEXEC);
+    }
+
+    /** Whether a scanner in {@code mode} starts with the ioctl; checks that the kernel offers what it asks. */
+    private static boolean usesIoctl(ScanMode mode) {
         PagemapCapabilities capabilities = PagemapCapabilities.get();
         if (mode == ScanMode.PAGEMAP_SCAN && !capabilities.pagemapScan()) {
             throw new UnsupportedOperationException("scan mode pagemap-scan: " + capabilities.detail());
@@ -100,8 +142,7 @@ public final class PagemapScanner implements AutoCloseable {
         if (mode == ScanMode.AUTO && !ioctl) {
             logFallbackOnce(capabilities.detail());
         }
-        PidCheckedFd pagemap = PidCheckedFd.open(os, "/proc/self/pagemap", Fcntl.O_RDONLY | Fcntl.O_CLOEXEC);
-        return Optional.of(new PagemapScanner(os, mode, pagemap, ioctl, VECTOR_REGIONS));
+        return ioctl;
     }
 
     /** The mode that was asked for. */
@@ -251,14 +292,16 @@ public final class PagemapScanner implements AutoCloseable {
         return PageScanException.of(mode(), start, end, e);
     }
 
-    /** Frees the buffers and closes the pagemap descriptor. Idempotent. */
+    /** Frees the buffers and closes the pagemap descriptor, unless it is the caller's (shared). Idempotent. */
     @Override
     public void close() {
         if (!closed) {
             closed = true;
             source.close();
             arg.close();
-            pagemap.close();
+            if (ownsPagemap) {
+                pagemap.close();
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import io.warmpool.natives.Syscalls;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.function.LongSupplier;
 
 /**
  * Gives ranges back to the kernel ({@code MADV_DONTNEED}) for released slots, in batches of
@@ -16,12 +17,21 @@ import java.util.ArrayDeque;
  *
  * <pre>
  *  submit(slot, ranges)          copies the ranges into the open batch, under the queue's lock
- *    batch holds batchSlots? --> swap in an empty batch; flush the full one outside the lock:
- *                                  process_madvise(pidfd, iovec[n], MADV_DONTNEED)   one call, 6.13+
- *                                  or madvise(range) for each range                  any kernel
+ *    batch holds batchSlots, or  --> swap in an empty batch; flush the full one outside the lock:
+ *    its first slot has waited       process_madvise(pidfd, iovec[n], MADV_DONTNEED)   one call, 6.13+
+ *    MAX_WAIT_NANOS?                 or madvise(range) for each range                  any kernel
  *                                then completion.decommitted(slot) for each slot of the batch
+ *  flushIfWaited()               the same once the first slot has waited MAX_WAIT_NANOS: the pool
+ *                                calls it at each acquire, snapshot and resident-bytes measurement
  *  flush()                       the same for a batch that is not full (exhaustion, close)
  * </pre>
+ *
+ * <p>The wait is bounded because a queued slot is neither free nor clean of pages: it holds what its
+ * tenant dirtied past the keep-resident budget until its batch runs, and in a pool that goes quiet
+ * the batch would never fill. The bound is checked on the pool's own operations, so a pool that sees
+ * no operation at all keeps its open batch: at most {@code batchSlots - 1} slots per kind, counted as
+ * resetting in the snapshot, and {@code WarmPool.flushDecommits()} runs them on demand. The pool
+ * starts no timer thread for that: one more thread to stop on close, and one a forked child lacks.
  *
  * With a batch of one slot nothing is queued: {@link #decommitNow} runs on the releasing thread.
  * When {@code process_madvise} fails, the batch is decommitted range by range with {@code madvise},
@@ -43,21 +53,30 @@ final class DecommitQueue implements AutoCloseable {
 
     private static final int IOV_MAX = 1024;
 
+    /** How long a queued slot waits for its batch to fill, at most, before the pool's next operation runs it. */
+    static final long MAX_WAIT_NANOS = 100_000_000L;
+
     private final Syscalls os;
     private final int batchSlots;
     private final Completion completion;
+    private final LongSupplier nanoClock;
     private final ArrayDeque<Batch> spare = new ArrayDeque<>();
     private Batch open = new Batch();
+    /** When the open batch took its first slot, by {@link #nanoClock}; under the lock. */
+    private long openedAt;
+    /** Whether the open batch holds a slot: read without the lock, so that an acquire pays one load. */
+    private volatile boolean waiting;
     private volatile boolean processMadvise;
     private int pidfd = -1;
     private long pidfdGeneration = -1;
     private int pendingSlots;
 
-    DecommitQueue(Syscalls os, int batchSlots, boolean processMadvise, Completion completion) {
+    DecommitQueue(Syscalls os, int batchSlots, boolean processMadvise, Completion completion, LongSupplier nanoClock) {
         this.os = os;
         this.batchSlots = batchSlots;
         this.processMadvise = processMadvise;
         this.completion = completion;
+        this.nanoClock = nanoClock;
     }
 
     int batchSlots() {
@@ -84,7 +103,11 @@ final class DecommitQueue implements AutoCloseable {
         synchronized (this) {
             open.add(slot, ranges);
             pendingSlots++;
-            if (open.slotCount >= batchSlots) {
+            if (open.slotCount == 1) {
+                openedAt = nanoClock.getAsLong();
+                waiting = true;
+            }
+            if (open.slotCount >= batchSlots || waitedTooLong()) {
                 full = swap();
             }
         }
@@ -95,9 +118,20 @@ final class DecommitQueue implements AutoCloseable {
 
     /** Runs whatever is queued, on this thread. */
     void flush() {
+        flush(false);
+    }
+
+    /** Runs the open batch on this thread if its first slot has waited {@link #MAX_WAIT_NANOS} or longer. */
+    void flushIfWaited() {
+        if (waiting) {
+            flush(true);
+        }
+    }
+
+    private void flush(boolean onlyIfWaited) {
         Batch batch;
         synchronized (this) {
-            if (open.slotCount == 0) {
+            if (open.slotCount == 0 || (onlyIfWaited && !waitedTooLong())) {
                 return;
             }
             batch = swap();
@@ -105,9 +139,14 @@ final class DecommitQueue implements AutoCloseable {
         run(batch);
     }
 
+    private boolean waitedTooLong() {
+        return nanoClock.getAsLong() - openedAt >= MAX_WAIT_NANOS;
+    }
+
     private Batch swap() {
         Batch full = open;
         open = spare.isEmpty() ? new Batch() : spare.pop();
+        waiting = false;
         return full;
     }
 
@@ -203,7 +242,7 @@ final class DecommitQueue implements AutoCloseable {
             os.close(pidfd);
             pidfd = -1;
         }
-        return new DecommitQueue(os, batchSlots, processMadvise, completion);
+        return new DecommitQueue(os, batchSlots, processMadvise, completion, nanoClock);
     }
 
     @Override

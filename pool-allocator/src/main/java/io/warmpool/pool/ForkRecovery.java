@@ -28,12 +28,14 @@ import java.util.concurrent.atomic.AtomicReference;
  *                       parent's, and a parent thread may have been growing it
  *                     taken, no live holder: in flight (being acquired, reset, queued for
  *                       decommit, evicted by a thread that is gone) ──► fresh mapping, cold;
- *                       the remap fails ──► quarantined. Counted as Fallback.FORKED.
+ *                       the remap fails ──► quarantined and sealed (SlotPool.sealQuarantined).
+ *                       Counted as Fallback.FORKED.
  *    decommit queue a new one (new lock); the parent's pidfd closed
  *    counts         in use = the held slots; resetting = 0
- *  then the pool:   new monitors; every reset context of the parent's threads closed (their
- *                   pagemap descriptors and buffers), so this thread opens a fresh scanner at its
- *                   next release; outstanding = the instances still held
+ *  then the pool:   new monitors; new reset contexts (ResetContexts.forChild): the idle ones and
+ *                   the shared pagemap descriptor closed, those a parent thread had borrowed never
+ *                   handed out, and this thread opens a descriptor of its own at its next release;
+ *                   outstanding = the instances still held
  * </pre>
  *
  * <p>With {@code MADV_WIPEONFORK} (the default) every slot reads zero in the child, held ones
@@ -214,8 +216,9 @@ final class ForkRecovery {
             } catch (RuntimeException e) {
                 allocator.quarantine(slot);
                 quarantined++;
+                String sealed = slots.sealQuarantined(slot);
                 if (firstFailure == null) {
-                    firstFailure = e.getMessage();
+                    firstFailure = e.getMessage() + sealed;
                 }
             }
         }

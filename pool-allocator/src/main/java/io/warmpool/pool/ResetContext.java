@@ -3,9 +3,10 @@ package io.warmpool.pool;
 import io.warmpool.pagemap.PagemapScanner;
 
 /**
- * What one thread needs to reset slots, reused across resets so that a reset allocates nothing: a
- * scanner (its own off-heap buffers and pagemap descriptor), the regions it found, the ranges to
- * give back, and the record of the reset.
+ * What one release needs to reset slots, lent by {@link ResetContexts} to one thread at a time and
+ * reused across releases so that a reset allocates nothing: a scanner (its own off-heap buffers, over
+ * the pool's shared pagemap descriptor), the regions it found, the ranges to give back, and the
+ * record of the reset.
  */
 final class ResetContext implements AutoCloseable {
     final PagemapScanner scanner;
@@ -14,11 +15,12 @@ final class ResetContext implements AutoCloseable {
     final ResetRecord record = new ResetRecord();
     long scannerFallbacksSeen;
 
-    /** @param scanner the thread's scanner, or null when the pool has none */
+    /** @param scanner the context's scanner, or null when the pool has none */
     ResetContext(PagemapScanner scanner) {
         this.scanner = scanner;
     }
 
+    /** Frees the scanner's buffers; the shared descriptor stays open. */
     @Override
     public void close() {
         if (scanner != null) {

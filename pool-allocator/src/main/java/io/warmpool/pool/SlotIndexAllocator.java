@@ -2,6 +2,7 @@ package io.warmpool.pool;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Chooses which free slot of a kind an acquire gets, in O(1), and decides which warm slots go cold.
@@ -15,25 +16,36 @@ import java.util.Map;
  *  │  head (least recent) 3 ⇄ 5 ⇄ 7 tail│                                     └───────────┘
  *  └────────────────────────────────────┘    a warm slot is on both lists (intrusive int links)
  *
- *  acquire(key):  home stripe = hash(key); then the others in turn
+ *  hints[hash(key) & mask] = hash(key) << 32 | (stripe + 1)     one long per entry, no lock
+ *    "the stripe where the most recent warm slot of a key with this hash went", or 0
+ *
+ *  acquire(key):
+ *    0. the hinted stripe, when it is not the home stripe: its most       AFFINITY
+ *       recently used warm slot of `key`; no such slot: clear the hint
+ *  then home stripe = hash(key), then the others in turn:
  *    1. the most recently used warm slot of `key`                         AFFINITY
  *    2. a cold slot, while the unused warm slots are under their bound    COLD
  *    3. the least recently used warm slot (of any key)                     WARM
  *    4. a cold slot                                                        COLD
- *  release(slot, key): the slot, just reset, becomes the most recent warm slot of `key`; if the
- *    stripe now holds more warm slots than its share of the bound, the least recently used one is
- *    returned for a full decommit, after which the caller makes it cold.
+ *  release(slot, key): the slot, just reset, becomes the most recent warm slot of `key`, and the
+ *    key's hint names its stripe; if the stripe now holds more warm slots than its share of the
+ *    bound, the least recently used one is returned for a full decommit, after which the caller
+ *    makes it cold.
  * </pre>
  *
  * The bound on unused warm slots is split across stripes, so the sum is exact. Stripes keep threads
  * that acquire different keys off each other's lock; an acquire whose home stripe is empty takes
- * from the next one, where the slot stays (slots never change stripe).
+ * from the next one, where the slot stays (slots never change stripe). The hint lets the key's next
+ * acquire find that slot there, at the cost of one more stripe's lock, instead of taking a cold or
+ * another key's slot at home. It is only a hint: two keys whose hashes collide share an entry, a
+ * slot taken by another key leaves it stale; either costs one look into a stripe, never a wrong slot.
  */
 final class SlotIndexAllocator {
     static final int NONE = -1;
 
     private final Stripe[] stripes;
     private final int slots;
+    private final AtomicLongArray hints;
 
     SlotIndexAllocator(int slots, int stripeCount, int maxUnusedWarm) {
         if (slots < 0 || stripeCount < 1) {
@@ -45,15 +57,17 @@ final class SlotIndexAllocator {
         for (int s = 0; s < count; s++) {
             int first = (int) ((long) slots * s / count);
             int end = (int) ((long) slots * (s + 1) / count);
-            stripes[s] = new Stripe(first, end - first);
+            stripes[s] = new Stripe(s, first, end - first);
         }
+        this.hints = new AtomicLongArray(count == 1 ? 1 : Integer.highestOneBit(Math.max(8, slots) * 2 - 1) * 2);
         setMaxUnusedWarm(maxUnusedWarm);
     }
 
     /** An allocator over {@code stripes}: see {@link #forChild()}. */
-    private SlotIndexAllocator(Stripe[] stripes, int slots) {
+    private SlotIndexAllocator(Stripe[] stripes, int slots, AtomicLongArray hints) {
         this.stripes = stripes;
         this.slots = slots;
+        this.hints = hints;
     }
 
     /**
@@ -68,7 +82,7 @@ final class SlotIndexAllocator {
         for (int s = 0; s < stripes.length; s++) {
             fresh[s] = new Stripe(stripes[s]);
         }
-        return new SlotIndexAllocator(fresh, slots);
+        return new SlotIndexAllocator(fresh, slots, hints); // hints need no lock, and may be wrong
     }
 
     /** Whether the slot is neither free nor quarantined: held, or in flight between the lists. */
@@ -113,8 +127,18 @@ final class SlotIndexAllocator {
      *         every stripe is empty
      */
     long acquire(Object key) {
+        int hash = key == null ? 0 : spread(key.hashCode());
         int home = key == null ? (int) (Thread.currentThread().getId() % stripes.length)
-                : Math.floorMod(spread(key.hashCode()), stripes.length);
+                : Math.floorMod(hash, stripes.length);
+        if (key != null && stripes.length > 1) {
+            int hinted = hintedStripe(hash);
+            if (hinted != NONE && hinted != home) {
+                int slot = takeHinted(stripes[hinted], hinted, key, hash);
+                if (slot != NONE) {
+                    return pack(slot, AcquireKind.AFFINITY);
+                }
+            }
+        }
         for (int i = 0; i < stripes.length; i++) {
             Stripe stripe = stripes[(home + i) % stripes.length];
             long taken;
@@ -138,7 +162,37 @@ final class SlotIndexAllocator {
         Stripe stripe = stripeOf(slot);
         synchronized (stripe) {
             stripe.linkWarm(slot - stripe.first, key);
-            return stripe.evictIfOverBound();
+            int victim = stripe.evictIfOverBound();
+            if (key != null && stripes.length > 1 && victim != slot) {
+                int hash = spread(key.hashCode());
+                hints.set(hash & (hints.length() - 1), hint(hash, stripe.index));
+            }
+            return victim;
+        }
+    }
+
+    private static long hint(int hash, int stripe) {
+        return ((long) hash << 32) | (stripe + 1);
+    }
+
+    /** The stripe the hint of {@code hash} names, or {@link #NONE}. */
+    private int hintedStripe(int hash) {
+        long hint = hints.get(hash & (hints.length() - 1));
+        return hint != 0 && (int) (hint >>> 32) == hash ? (int) hint - 1 : NONE;
+    }
+
+    /**
+     * The most recently used warm slot of {@code key} in the hinted stripe, or {@link #NONE}. The
+     * hint is cleared when that stripe has no warm slot of the key left (unless a release has just
+     * pointed it elsewhere).
+     */
+    private int takeHinted(Stripe stripe, int index, Object key, int hash) {
+        synchronized (stripe) {
+            int slot = stripe.takeAffinity(key);
+            if (!stripe.hasWarm(key)) {
+                hints.compareAndSet(hash & (hints.length() - 1), hint(hash, index), 0);
+            }
+            return slot == NONE ? NONE : stripe.first + slot;
         }
     }
 
@@ -243,6 +297,7 @@ final class SlotIndexAllocator {
         private static final byte TAKEN = 2;
         private static final byte QUARANTINED = 3;
 
+        final int index;
         final int first;
         final int count;
         final byte[] state;
@@ -266,7 +321,8 @@ final class SlotIndexAllocator {
             int tail = NONE;
         }
 
-        Stripe(int first, int count) {
+        Stripe(int index, int first, int count) {
+            this.index = index;
             this.first = first;
             this.count = count;
             this.state = new byte[count];
@@ -287,6 +343,7 @@ final class SlotIndexAllocator {
          * rebuilt from the slots' states, nothing else of the parent's lists is trusted.
          */
         Stripe(Stripe parent) {
+            this.index = parent.index;
             this.first = parent.first;
             this.count = parent.count;
             this.state = parent.state;
@@ -313,11 +370,9 @@ final class SlotIndexAllocator {
         }
 
         long take(Object key) {
-            KeyList list = key == null ? null : byKey.get(key);
-            if (list != null) {
-                int slot = list.head;
-                unlinkWarm(slot);
-                return pack(first + slot, AcquireKind.AFFINITY);
+            int affine = takeAffinity(key);
+            if (affine != NONE) {
+                return pack(first + affine, AcquireKind.AFFINITY);
             }
             if (coldTop > 0 && warm < maxWarm) {
                 return pack(first + popCold(), AcquireKind.COLD);
@@ -331,6 +386,21 @@ final class SlotIndexAllocator {
                 return pack(first + popCold(), AcquireKind.COLD);
             }
             return pack(NONE, AcquireKind.EXHAUSTED);
+        }
+
+        /** The most recently used warm slot of {@code key} (local index), taken; or {@link #NONE}. */
+        int takeAffinity(Object key) {
+            KeyList list = key == null ? null : byKey.get(key);
+            if (list == null) {
+                return NONE;
+            }
+            int slot = list.head;
+            unlinkWarm(slot);
+            return slot;
+        }
+
+        boolean hasWarm(Object key) {
+            return byKey.containsKey(key);
         }
 
         private int popCold() {

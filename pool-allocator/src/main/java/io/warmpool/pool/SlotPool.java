@@ -4,7 +4,10 @@ import io.warmpool.natives.Mman;
 import io.warmpool.natives.NativeCallException;
 import io.warmpool.natives.Syscalls;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * The slots of one kind: a {@link Slab}, its {@link SlotIndexAllocator}, its {@link SlotResetter}
@@ -17,7 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *                  initial size (mprotect)          run or queue them            ▼ LRU warm slot decommitted
  *                                                                               cold
  *  any reset step fails ──► remap fresh (MAP_FIXED, PROT_NONE) ──► cold
- *                                     └── fails too ──────────────► quarantined, never handed out
+ *                                     └── fails too ──────────────► quarantined, never handed out;
+ *                                                                   sealed as far as the kernel lets
+ *                                                                   (mprotect PROT_NONE, MADV_DONTNEED)
  * </pre>
  *
  * A memory's accessible size is adjusted lazily at acquire (one {@code mprotect} up, or a
@@ -50,7 +55,7 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     private final AtomicInteger resetting = new AtomicInteger();
 
     SlotPool(SlotKind kind, PoolConfig config, Syscalls os, boolean processMadvise, PoolListener listener,
-             Runnable onFree) {
+             Runnable onFree, LongSupplier nanoClock) {
         this.kind = kind;
         this.os = os;
         this.listener = listener;
@@ -61,7 +66,7 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         int stripes = config.stripes() > 0 ? config.stripes() : SlotIndexAllocator.defaultStripes(slots);
         this.allocator = new SlotIndexAllocator(slots, stripes, config.maxUnusedWarmSlots());
         this.resetter = new SlotResetter(kind, slab, pageSize, config.keepResidentBytes(kind), config.resetStrategy());
-        this.queue = new DecommitQueue(os, config.decommitBatchSize(), processMadvise, this);
+        this.queue = new DecommitQueue(os, config.decommitBatchSize(), processMadvise, this, nanoClock);
         this.accessible = new long[slots];
         this.distrusted = new RuntimeException[slots];
         this.releaseKey = new Object[slots];
@@ -108,6 +113,7 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     }
 
     private int acquireOnce(Object key, long initialBytes) {
+        queue.flushIfWaited();
         long taken = allocator.acquire(key);
         if (SlotIndexAllocator.slotOf(taken) == SlotIndexAllocator.NONE && queue.pending() > 0) {
             queue.flush();
@@ -277,12 +283,38 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         } catch (RuntimeException again) {
             allocator.quarantine(slot);
             listener.fallback(kind, Fallback.QUARANTINED, what + ": " + step + " (" + cause.getMessage()
-                    + ") and the fresh mapping failed too (" + again.getMessage() + "); quarantined");
+                    + ") and the fresh mapping failed too (" + again.getMessage() + "); quarantined"
+                    + sealQuarantined(slot));
             return;
         }
         allocator.makeCold(slot);
         listener.fallback(kind, Fallback.REMAPPED, what + ": " + step + " (" + cause.getMessage()
                 + "); replaced by a fresh mapping");
+    }
+
+    /**
+     * Best effort for a slot quarantined with its last tenant's bytes in place (its fresh mapping
+     * failed): makes all of it inaccessible and gives its pages back, each step tried whatever the
+     * other did. Never throws: says what failed, for the fallback's detail.
+     *
+     * @return {@code ", sealed"}, or how many steps failed and each failure
+     */
+    String sealQuarantined(int slot) {
+        long base = slab.slotBase(slot);
+        long bytes = slab.slotBytes();
+        List<String> failures = new ArrayList<>(2);
+        try {
+            os.mprotect(base, bytes, Mman.PROT_NONE);
+        } catch (RuntimeException e) {
+            failures.add(e.getMessage());
+        }
+        try {
+            os.madvise(base, bytes, Mman.MADV_DONTNEED);
+        } catch (RuntimeException e) {
+            failures.add(e.getMessage());
+        }
+        return failures.isEmpty() ? ", sealed (PROT_NONE, MADV_DONTNEED)"
+                : "; sealing it failed " + failures.size() + " time(s): " + String.join("; ", failures);
     }
 
     /** A fresh mapping over the slot: nothing resident, nothing accessible, nothing learned of it. */
@@ -333,7 +365,18 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         queue.flush();
     }
 
+    /** Runs queued decommits if they waited too long for their batch to fill: see {@link DecommitQueue}. */
+    void flushIfWaited() {
+        queue.flushIfWaited();
+    }
+
+    /** Slots whose decommit is queued and not yet run (tests). */
+    int queuedDecommits() {
+        return queue.pending();
+    }
+
     PoolSnapshot.KindSnapshot snapshot() {
+        queue.flushIfWaited();
         return new PoolSnapshot.KindSnapshot(kind, capacity(), inUse.get(), allocator.warm(), allocator.cold(),
                 resetting.get(), allocator.quarantined(), resetter.keepResidentBytes(), slab.reservation());
     }

@@ -8,12 +8,11 @@ import io.warmpool.pagemap.ScanMode;
 import io.warmpool.pagemap.ScanSelection;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * A pool of pre-reserved memory, table and stack slots for short-lived instances, each reset on
@@ -31,14 +30,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }</pre>
  *
  * Thread-safe. Acquire and release take one stripe's lock of each kind, briefly; the reset runs
- * without a lock on the releasing thread, with that thread's own scanner.
+ * without a lock on the releasing thread, with a scanner it borrows for the release from a few
+ * that share one pagemap descriptor ({@link ResetContexts}): any number of threads may release.
  *
  * <p>After {@code fork()} the child can go on using the pool from the thread that forked, whatever
  * the parent's other threads were doing with it: its first operation in the child rebuilds the
  * bookkeeping with new locks, replaces slots that were in flight in the parent with fresh mappings,
- * and opens a scanner of the child's own pagemap. Instances held across the fork stay usable, and
- * their release in the child remaps their slots rather than trusting a reset. With wipe-on-fork (the
- * default) every slot reads zero in the child. Covered: forks through glibc's {@code fork()}; with
+ * and opens a pagemap descriptor of its own for its scanners. Instances held across the fork stay
+ * usable, and their release in the child remaps their slots rather than trusting a reset. With
+ * wipe-on-fork (the default) every slot reads zero in the child. Covered: forks through glibc's {@code fork()}; with
  * {@code -Dwarmpool.fork.checkPid=true} also raw {@code clone} and {@code syscall(SYS_fork)}, at a
  * {@code getpid} per operation. Not covered: a fork from inside a {@link PoolListener} callback or
  * during {@link #close()}; and the listener itself is called in the child, so it must not wait on a
@@ -53,10 +53,9 @@ public final class WarmPool implements AutoCloseable {
     private final Syscalls os;
     private final PoolListener listener;
     private final Map<SlotKind, SlotPool> kinds = new EnumMap<>(SlotKind.class);
-    private final ThreadLocal<ResetContext> contexts;
     private final ForkRecovery forks;
     // The monitors below are replaced in a forked child (renewAfterFork): a parent thread may hold them.
-    private List<ResetContext> allContexts = new ArrayList<>();
+    private ResetContexts contexts;
     private final AtomicInteger outstanding = new AtomicInteger();
     private final AtomicInteger waiters = new AtomicInteger();
     private Object freed = new Object();
@@ -66,21 +65,22 @@ public final class WarmPool implements AutoCloseable {
     private volatile int maxUnusedWarmSlots;
     private PagemapScanner measuringScanner;
 
-    private WarmPool(PoolConfig config, PoolListener listener, Syscalls os) {
+    private WarmPool(PoolConfig config, PoolListener listener, Syscalls os, LongSupplier nanoClock) {
         this.config = config;
         this.os = os;
         this.listener = listener;
         this.maxUnusedWarmSlots = config.maxUnusedWarmSlots();
-        this.contexts = ThreadLocal.withInitial(this::newContext);
+        this.contexts = new ResetContexts(config.scanMode(), config.resetStrategy(), os, listener);
         this.forks = new ForkRecovery(this, config, kinds, listener, os);
         boolean processMadvise = config.decommitBatchSize() > 1 && KernelFeatures.processMadviseDontneed(os).present();
         try {
             for (SlotKind kind : SlotKind.values()) {
                 if (config.total(kind) > 0) {
-                    kinds.put(kind, new SlotPool(kind, config, os, processMadvise, listener, this::slotFreed));
+                    kinds.put(kind, new SlotPool(kind, config, os, processMadvise, listener, this::slotFreed,
+                            nanoClock));
                 }
             }
-            newContext(); // opens a scanner now, so that a bad scan mode fails here and not on a release
+            contexts.giveBack(contexts.borrow()); // opens a scanner now: a bad scan mode fails here, not on a release
         } catch (RuntimeException e) {
             closeAll();
             throw e;
@@ -104,29 +104,13 @@ public final class WarmPool implements AutoCloseable {
      * @throws io.warmpool.natives.NativeCallException when a slab cannot be reserved
      */
     public static WarmPool create(PoolConfig config, PoolListener listener, Syscalls os) {
-        return new WarmPool(Objects.requireNonNull(config, "config"), Objects.requireNonNull(listener, "listener"),
-                Objects.requireNonNull(os, "os"));
+        return create(config, listener, os, System::nanoTime);
     }
 
-    private ResetContext newContext() {
-        PagemapScanner scanner = null;
-        try {
-            scanner = PagemapScanner.open(config.scanMode(), os).orElse(null);
-        } catch (RuntimeException e) {
-            if (config.scanMode() != ScanMode.AUTO) {
-                throw e;
-            }
-            listener.fallback(SlotKind.MEMORY, Fallback.NO_SCANNER, "cannot open a scanner: " + e.getMessage());
-        }
-        if (scanner == null && config.resetStrategy() == ResetStrategy.PAGEMAP_GUIDED) {
-            listener.fallback(SlotKind.MEMORY, Fallback.NO_SCANNER,
-                    "scan mode " + config.scanMode() + ": pagemap-guided resets run as memset-keep-resident");
-        }
-        ResetContext context = new ResetContext(scanner);
-        synchronized (allContexts) {
-            allContexts.add(context);
-        }
-        return context;
+    /** As {@link #create(PoolConfig, PoolListener, Syscalls)}, with the clock that times queued decommits (tests). */
+    static WarmPool create(PoolConfig config, PoolListener listener, Syscalls os, LongSupplier nanoClock) {
+        return new WarmPool(Objects.requireNonNull(config, "config"), Objects.requireNonNull(listener, "listener"),
+                Objects.requireNonNull(os, "os"), Objects.requireNonNull(nanoClock, "nanoClock"));
     }
 
     /** The configuration the pool was built with (runtime changes are read with their own getters). */
@@ -174,9 +158,14 @@ public final class WarmPool implements AutoCloseable {
                 stack = take(SlotKind.STACK, key, 0);
             }
         } catch (RuntimeException e) {
-            ResetContext ctx = contexts.get();
-            releaseAll(ctx, SlotKind.MEMORY, memories, memoriesTaken, key);
-            releaseAll(ctx, SlotKind.TABLE, tables, tablesTaken, key);
+            ResetContexts lender = contexts;
+            ResetContext ctx = lender.borrow();
+            try {
+                releaseAll(ctx, SlotKind.MEMORY, memories, memoriesTaken, key);
+                releaseAll(ctx, SlotKind.TABLE, tables, tablesTaken, key);
+            } finally {
+                lender.giveBack(ctx);
+            }
             throw e;
         }
         outstanding.incrementAndGet();
@@ -293,7 +282,8 @@ public final class WarmPool implements AutoCloseable {
     void release(Instance instance) {
         forks.check(instance);
         forks.releasing(instance);
-        ResetContext ctx = contexts.get();
+        ResetContexts lender = contexts;
+        ResetContext ctx = lender.borrow();
         Object key = instance.affinityKey();
         try {
             releaseAll(ctx, SlotKind.MEMORY, instance.memorySlots, instance.memorySlots.length, key);
@@ -302,6 +292,7 @@ public final class WarmPool implements AutoCloseable {
                 slots(SlotKind.STACK).release(ctx, instance.stackSlot, key);
             }
         } finally {
+            lender.giveBack(ctx); // before the count drops: close() refuses while it is up, so never closes ctx in use
             outstanding.decrementAndGet();
         }
     }
@@ -311,7 +302,10 @@ public final class WarmPool implements AutoCloseable {
         return outstanding.get();
     }
 
-    /** The state of every kind's slots now. */
+    /**
+     * The state of every kind's slots now. Decommits that have waited too long for their batch to
+     * fill run first (see {@link #flushDecommits()}).
+     */
     public PoolSnapshot snapshot() {
         forks.check();
         Map<SlotKind, PoolSnapshot.KindSnapshot> out = new EnumMap<>(SlotKind.class);
@@ -325,7 +319,8 @@ public final class WarmPool implements AutoCloseable {
      * The resident bytes of a kind's slab, measured now by scanning it (cheap where nothing is mapped:
      * the scan skips empty page tables). In-use slots count too. Pages that map the shared zero page
      * (a tenant read them and never wrote) do not count, as they do not in RSS; where only
-     * {@code pread} of pagemap is available, which cannot tell them apart, they count.
+     * {@code pread} of pagemap is available, which cannot tell them apart, they count. Decommits that
+     * have waited too long for their batch to fill run first (see {@link #flushDecommits()}).
      */
     public long residentBytes(SlotKind kind) {
         checkOpen();
@@ -334,9 +329,10 @@ public final class WarmPool implements AutoCloseable {
         if (pool == null) {
             return 0;
         }
+        pool.flushIfWaited();
         synchronized (measuring) {
             if (measuringScanner == null) {
-                measuringScanner = PagemapScanner.open(ScanMode.AUTO, os).orElseThrow();
+                measuringScanner = PagemapScanner.open(ScanMode.AUTO, os, contexts.pagemap()).orElseThrow();
             }
             Slab slab = pool.slab();
             return measuringScanner.countPages(slab.base(), slab.base() + slab.reservation(), RESIDENT_MEMORY)
@@ -388,14 +384,24 @@ public final class WarmPool implements AutoCloseable {
         }
     }
 
-    /** The mode the calling thread's scanner runs in, or {@link ScanMode#NONE} without one. */
+    /** The mode the resets' scanners run in now, or {@link ScanMode#NONE} without one. */
     public ScanMode scanMode() {
         forks.check();
-        PagemapScanner scanner = contexts.get().scanner;
-        return scanner == null ? ScanMode.NONE : scanner.mode();
+        ResetContexts lender = contexts;
+        ResetContext ctx = lender.borrow();
+        try {
+            return ctx.scanner == null ? ScanMode.NONE : ctx.scanner.mode();
+        } finally {
+            lender.giveBack(ctx);
+        }
     }
 
-    /** Runs every queued decommit now. */
+    /**
+     * Runs every queued decommit now. With a decommit batch of more than one slot, a released slot
+     * waits for its batch to fill, holding the pages its tenant dirtied past the keep-resident budget;
+     * the next acquire, release, snapshot or {@link #residentBytes} after it waited 100 ms runs the
+     * batch anyway. A pool that sees no call at all keeps such a batch until this is called.
+     */
     public void flushDecommits() {
         forks.check();
         for (SlotPool pool : kinds.values()) {
@@ -433,42 +439,29 @@ public final class WarmPool implements AutoCloseable {
         for (SlotPool pool : kinds.values()) {
             pool.close();
         }
-        synchronized (allContexts) {
-            for (ResetContext context : allContexts) {
-                context.close();
-            }
-            allContexts.clear();
-        }
         synchronized (measuring) {
             if (measuringScanner != null) {
                 measuringScanner.close();
                 measuringScanner = null;
             }
         }
+        contexts.close(); // last: the scanners above share its descriptor
     }
 
     /**
      * For {@link ForkRecovery}, in a forked child: new monitors, {@code instancesOut} instances out,
-     * and the reset contexts of the parent's threads closed (their scanners' descriptors and buffers);
-     * this thread opens a fresh context when it next needs one.
+     * the idle reset contexts and the inherited pagemap descriptor closed (contexts that parent threads
+     * had borrowed are never handed out here); this thread's next release opens fresh ones.
      */
     void renewAfterFork(int instancesOut) {
-        List<ResetContext> inherited = allContexts;
         PagemapScanner measured = measuringScanner;
-        allContexts = new ArrayList<>();
         freed = new Object();
         measuring = new Object();
         measuringScanner = null;
-        contexts.remove();
         outstanding.set(instancesOut);
-        for (int i = 0; i < inherited.size(); i++) { // indexed: a parent thread may have been adding to it
-            ResetContext context = inherited.get(i);
-            if (context != null) {
-                context.close();
-            }
-        }
         if (measured != null) {
-            measured.close();
+            measured.close(); // before its descriptor: buffers only
         }
+        contexts = contexts.forChild();
     }
 }

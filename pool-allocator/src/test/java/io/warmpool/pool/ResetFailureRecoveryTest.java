@@ -248,6 +248,27 @@ class ResetFailureRecoveryTest {
             String detail = faulty.fallback(Fallback.QUARANTINED, Call.MMAP, Errno.ENOMEM, address);
             assertTrue(detail.contains("madvise("), detail + " should name the reset's failure too");
             System.out.println(detail);
+            faulty.faults.clear();
+            assertEquals(0, faulty.pool.residentBytes(SlotKind.MEMORY), "the tenant's pages were given back");
+            assertEquals("---p", TestPools.protectionAt(address), "the quarantined slot is sealed");
+            assertEquals("---p", TestPools.protectionAt(address + MAX - PAGE), "all of it");
+            faulty.assertServesCleanSlots(1);
+        }
+    }
+
+    @Test
+    void aQuarantinedSlotWhoseSealFailsTooIsCountedAndItsReleaseDoesNotThrow() {
+        try (Faulty faulty = new Faulty(config(ResetStrategy.PAGEMAP_GUIDED, ScanMode.AUTO))) {
+            Instance tenant = faulty.dirtyTenant("a", MAX);
+            long address = tenant.memory(0).address();
+            faulty.faults.failAlways(Call.MADVISE, Errno.ENOMEM).failNth(Call.MMAP, 1, Errno.ENOMEM)
+                    .failNth(Call.MPROTECT, 1, Errno.EACCES);
+            tenant.close();
+            String detail = faulty.fallback(Fallback.QUARANTINED, Call.MMAP, Errno.ENOMEM, address);
+            System.out.println(detail);
+            assertTrue(detail.contains("sealing it failed 2 time(s)"), detail + " should count the seal's failures");
+            assertTrue(detail.contains("mprotect(") && detail.contains(" EACCES "), detail + " should name the mprotect");
+            assertEquals(1, faulty.faults.injectedFailures(Call.MPROTECT));
             faulty.assertServesCleanSlots(1);
         }
     }

@@ -2,6 +2,10 @@ package io.warmpool.pool;
 
 import io.warmpool.natives.NativeMemory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -26,6 +30,24 @@ final class TestPools {
         long first = NativeMemory.firstNonZero(slot.address(), slot.accessibleBytes());
         assertEquals(-1, first, () -> context + ": " + slot + " has byte " + first + " (of "
                 + slot.accessibleBytes() + ") = " + NativeMemory.getByte(slot.address() + first));
+    }
+
+    /** The permissions ({@code "rw-p"}, {@code "---p"}, ...) of the mapping at {@code address}, from /proc/self/maps. */
+    static String protectionAt(long address) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+                int dash = line.indexOf('-');
+                int space = line.indexOf(' ');
+                long start = Long.parseUnsignedLong(line.substring(0, dash), 16);
+                long end = Long.parseUnsignedLong(line.substring(dash + 1, space), 16);
+                if (Long.compareUnsigned(address, start) >= 0 && Long.compareUnsigned(address, end) < 0) {
+                    return line.substring(space + 1, space + 5);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new AssertionError("nothing is mapped at 0x" + Long.toHexString(address));
     }
 
     /** A listener that keeps everything, for assertions; thread-safe. */

@@ -1,0 +1,183 @@
+package io.warmpool.pool;
+
+import io.warmpool.fork.PidCheckedFd;
+import io.warmpool.natives.Syscalls;
+import io.warmpool.pagemap.PagemapScanner;
+import io.warmpool.pagemap.ScanMode;
+
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The reset contexts of one pool, lent to each release for as long as it runs, and the one
+ * {@code /proc/self/pagemap} descriptor that all their scanners share.
+ *
+ * <pre>
+ *  idle[0 .. capacity)      each element an idle context or null; capacity = 2 x processors, at least 4
+ *
+ *  borrow():     from the calling thread's start index i, over every element once:
+ *                  non-null and getAndSet(i, null) returns it  ──► that context, this thread's alone now
+ *                nothing idle ──► a new context: a scanner with buffers of its own over the shared descriptor
+ *  giveBack(c):  from the same start index: compareAndSet(i, null, c) ──► idle again, for the next release
+ *                every element full (more releases ran at once than capacity) ──► c is closed
+ *  pagemap       opened with the first scanner (under this object's monitor, the only lock here);
+ *                closed by close(), after every idle context
+ * </pre>
+ *
+ * <p>A context is in one place at a time: one element, or one borrower. Once as many contexts exist
+ * as releases run at once, a release borrows and gives back with two atomic operations, no lock and
+ * no allocation. A thread holds a context only inside a release, so threads that come and go leave
+ * nothing behind, and the process keeps one pagemap descriptor per pool however many threads release
+ * (the ioctl and {@code pread} at an offset keep no state in the open file; the fork handlers
+ * reopen at most 64 registered descriptors).
+ *
+ * <p>In a forked child ({@link #forChild}) the contexts a parent thread had borrowed at the fork are
+ * in no element, so the child never hands them out; their buffers are left behind (a few KiB each:
+ * freeing them would trust a thread that is gone). The idle ones and the inherited descriptor are
+ * closed, and the child's first release opens a descriptor of its own.
+ */
+final class ResetContexts implements AutoCloseable {
+    private final ScanMode scanMode;
+    private final ResetStrategy strategy;
+    private final Syscalls os;
+    private final PoolListener listener;
+    private final AtomicReferenceArray<ResetContext> idle;
+    private final int mask;
+    private volatile PidCheckedFd pagemap;
+    private volatile boolean closed;
+
+    /**
+     * @param scanMode the mode of the contexts' scanners
+     * @param strategy the configured reset strategy, for the fallback told when there is no scanner
+     */
+    ResetContexts(ScanMode scanMode, ResetStrategy strategy, Syscalls os, PoolListener listener) {
+        this.scanMode = scanMode;
+        this.strategy = strategy;
+        this.os = os;
+        this.listener = listener;
+        int capacity = Integer.highestOneBit(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()) - 1) << 1;
+        this.idle = new AtomicReferenceArray<>(capacity);
+        this.mask = capacity - 1;
+    }
+
+    /** How many idle contexts are kept at most. */
+    int capacity() {
+        return idle.length();
+    }
+
+    /** A context for the calling thread alone, until it gives it back. */
+    ResetContext borrow() {
+        int start = startIndex();
+        for (int i = 0; i <= mask; i++) {
+            int at = (start + i) & mask;
+            if (idle.get(at) != null) {
+                ResetContext context = idle.getAndSet(at, null);
+                if (context != null) {
+                    return context;
+                }
+            }
+        }
+        return newContext();
+    }
+
+    /** Takes back a context from {@link #borrow}: kept idle for the next release, or closed when there is no room. */
+    void giveBack(ResetContext context) {
+        if (!closed) {
+            int start = startIndex();
+            for (int i = 0; i <= mask; i++) {
+                if (idle.compareAndSet((start + i) & mask, null, context)) {
+                    if (closed) {
+                        drain(); // close() ran meanwhile and may have missed it
+                    }
+                    return;
+                }
+            }
+        }
+        context.close();
+    }
+
+    /** Where a thread starts looking: spread by its id, so that threads tend to keep out of each other's way. */
+    private int startIndex() {
+        return (int) ((Thread.currentThread().getId() * 0x9E3779B97F4A7C15L) >>> 40) & mask;
+    }
+
+    private ResetContext newContext() {
+        PagemapScanner scanner = null;
+        try {
+            scanner = scanMode == ScanMode.NONE ? null : PagemapScanner.open(scanMode, os, pagemap()).orElse(null);
+        } catch (RuntimeException e) {
+            if (scanMode != ScanMode.AUTO) {
+                throw e;
+            }
+            listener.fallback(SlotKind.MEMORY, Fallback.NO_SCANNER, "cannot open a scanner: " + e.getMessage());
+        }
+        if (scanner == null && strategy == ResetStrategy.PAGEMAP_GUIDED) {
+            listener.fallback(SlotKind.MEMORY, Fallback.NO_SCANNER,
+                    "scan mode " + scanMode + ": pagemap-guided resets run as memset-keep-resident");
+        }
+        return new ResetContext(scanner);
+    }
+
+    /**
+     * The pagemap descriptor the pool's scanners share, opened on first use; this object closes it.
+     *
+     * @throws IllegalStateException when closed
+     */
+    PidCheckedFd pagemap() {
+        PidCheckedFd fd = pagemap;
+        if (fd != null) {
+            return fd;
+        }
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("the pool's reset contexts are closed");
+            }
+            if (pagemap == null) {
+                pagemap = PagemapScanner.openPagemap(os);
+            }
+            return pagemap;
+        }
+    }
+
+    /**
+     * For a forked child, where only the calling thread exists and a parent thread may hold this
+     * object's monitor: closes the idle contexts and the inherited descriptor without the monitor, and
+     * returns an empty set of contexts like this one. Use this one no more.
+     */
+    ResetContexts forChild() {
+        closed = true;
+        drain();
+        PidCheckedFd inherited = pagemap;
+        pagemap = null;
+        if (inherited != null) {
+            inherited.close();
+        }
+        return new ResetContexts(scanMode, strategy, os, listener);
+    }
+
+    /**
+     * Closes the idle contexts and then the shared descriptor. The caller makes sure that no release
+     * is running: a context given back later is closed, not kept.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        drain();
+        synchronized (this) {
+            if (pagemap != null) {
+                pagemap.close();
+                pagemap = null;
+            }
+        }
+    }
+
+    private void drain() {
+        for (int i = 0; i <= mask; i++) {
+            ResetContext context = idle.getAndSet(i, null);
+            if (context != null) {
+                context.close();
+            }
+        }
+    }
+}
