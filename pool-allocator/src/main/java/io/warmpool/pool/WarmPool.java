@@ -36,6 +36,7 @@ public final class WarmPool implements AutoCloseable {
     private final PoolConfig config;
     private final Syscalls os;
     private final PoolListener listener;
+    private final TenantProfile profile;
     private final Map<SlotKind, SlotPool> kinds = new EnumMap<>(SlotKind.class);
     private final ThreadLocal<ResetContext> contexts;
     private final List<ResetContext> allContexts = new ArrayList<>();
@@ -53,11 +54,13 @@ public final class WarmPool implements AutoCloseable {
         this.listener = listener;
         this.maxUnusedWarmSlots = config.maxUnusedWarmSlots();
         this.contexts = ThreadLocal.withInitial(this::newContext);
+        this.profile = new TenantProfile(config, this::keepResidentBytes);
+        PoolListener profiling = profiling(profile, listener);
         boolean processMadvise = config.decommitBatchSize() > 1 && KernelFeatures.processMadviseDontneed(os).present();
         try {
             for (SlotKind kind : SlotKind.values()) {
                 if (config.total(kind) > 0) {
-                    kinds.put(kind, new SlotPool(kind, config, os, processMadvise, listener, this::slotFreed));
+                    kinds.put(kind, new SlotPool(kind, config, os, processMadvise, profiling, this::slotFreed));
                 }
             }
             newContext(); // opens a scanner now, so that a bad scan mode fails here and not on a release
@@ -86,6 +89,27 @@ public final class WarmPool implements AutoCloseable {
     public static WarmPool create(PoolConfig config, PoolListener listener, Syscalls os) {
         return new WarmPool(Objects.requireNonNull(config, "config"), Objects.requireNonNull(listener, "listener"),
                 Objects.requireNonNull(os, "os"));
+    }
+
+    /** {@code listener}, with each reset recorded in {@code profile} first. */
+    private static PoolListener profiling(TenantProfile profile, PoolListener listener) {
+        return new PoolListener() {
+            @Override
+            public void acquired(SlotKind kind, AcquireKind result) {
+                listener.acquired(kind, result);
+            }
+
+            @Override
+            public void reset(ResetRecord record) {
+                profile.reset(record);
+                listener.reset(record);
+            }
+
+            @Override
+            public void fallback(SlotKind kind, Fallback reason, String detail) {
+                listener.fallback(kind, reason, detail);
+            }
+        };
     }
 
     private ResetContext newContext() {
@@ -133,6 +157,7 @@ public final class WarmPool implements AutoCloseable {
      */
     public Instance acquire(InstanceRequest request) {
         checkOpen();
+        profile.acquiring(outstanding.get());
         Object key = request.affinityKey();
         int[] memories = new int[request.memories()];
         int[] tables = new int[request.tables()];
@@ -233,6 +258,11 @@ public final class WarmPool implements AutoCloseable {
         } finally {
             outstanding.decrementAndGet();
         }
+    }
+
+    /** What the pool's tenants did so far: dirty pages per reset and where, instances in use at acquire. */
+    public TenantProfile profile() {
+        return profile;
     }
 
     /** Instances acquired and not yet released. */
