@@ -21,7 +21,7 @@ public final class Main {
 
     /** The commands this build has. */
     static Main standard() {
-        return new Main(new ProbeCommand());
+        return new Main(new ProbeCommand(), new BenchCommand());
     }
 
     public static void main(String[] args) {
