@@ -66,8 +66,8 @@ public final class ProfileExposition {
         kinds.forEach((k, p) -> sample(out, "accessible_bytes_total", kind(k), p.accessibleBytes()));
         header(out, "dirty_pages", "histogram", "Dirty pages a scanned reset found.");
         kinds.forEach((k, p) -> histogram(out, "dirty_pages", kind(k), p.dirtyPages()));
-        header(out, "dirty_offset_pages", "histogram", "Dirty pages found, by page offset from the slot's hot end"
-                + " (a memory's or table's first page, a stack's top page).");
+        header(out, "dirty_offset_pages", "histogram", "Dirty pages found, by page number from the slot's hot end,"
+                + " from 1 (a memory's or table's first page, a stack's top page).");
         kinds.forEach((k, p) -> histogram(out, "dirty_offset_pages", kind(k), p.dirtyOffsetPages()));
         return out.toString();
     }

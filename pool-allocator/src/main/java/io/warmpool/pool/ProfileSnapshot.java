@@ -39,8 +39,9 @@ public record ProfileSnapshot(long pageSize, Histogram inUseAtAcquire, Map<SlotK
      * @param dirtyRegions       dirty regions the scanned resets found, summed
      * @param accessibleBytes    accessible bytes of the scanned resets, summed
      * @param dirtyPages         dirty pages per scanned reset
-     * @param dirtyOffsetPages   each dirty page found, by its page offset from the slot's hot end (a
-     *                           memory's or table's first page; a stack's top page)
+     * @param dirtyOffsetPages   each dirty page found, by its page number from the slot's hot end,
+     *                           counting from 1 (a memory's or table's first page; a stack's top
+     *                           page): the bucket {@code le=K} holds the dirty pages among the first K
      */
     public record KindProfile(long slotBytes, long keepResidentBytes, long scannedResets, long unscannedResets,
                               long budgetFullResets, long dirtyRegions, long accessibleBytes, Histogram dirtyPages,

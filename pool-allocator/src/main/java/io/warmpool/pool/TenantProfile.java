@@ -20,8 +20,9 @@ import java.util.function.ToLongFunction;
  *              no:  unscanned++
  *              yes: dirty[bucket(pages)]++; regions += n; accessible += bytes
  *                   budget full (pages == keep / page)? budgetFull++
- *                   for each dirty region [a, b) in pages from the hot end:
- *                     offsets[bucket] += pages of [a, b) in that bucket     one add per bucket it spans
+ *                   for each dirty region, pages a..b counted from the hot end, 1 for the first page:
+ *                     offsets[bucket] += pages of a..b in that bucket     one add per bucket it spans
+ *                   (so the bucket le=K holds exactly the dirty pages among the first K)
  *  buckets: {@link ProfileBuckets}: dirty pages four to an octave, offsets by powers of two
  * </pre>
  *
@@ -57,7 +58,7 @@ public final class TenantProfile {
             if (config.total(kind) > 0) {
                 Shape shape = new Shape(config.slotBytes(kind),
                         ProfileBuckets.logLinear(config.slotBytes(kind) / pageSize),
-                        ProfileBuckets.powersOfTwo(config.slotBytes(kind) / pageSize - 1));
+                        ProfileBuckets.powersOfTwo(config.slotBytes(kind) / pageSize));
                 shapes.put(kind, shape);
                 shapeByKind[kind.ordinal()] = shape;
                 instances = Math.max(instances, config.total(kind));
@@ -109,7 +110,7 @@ public final class TenantProfile {
         for (int i = 0; i < regions; i++) {
             long offset = record.dirtyRegionOffset(i);
             long bytes = record.dirtyRegionBytes(i);
-            long first = (fromTop ? shape.slotBytes() - offset - bytes : offset) / pageSize;
+            long first = (fromTop ? shape.slotBytes() - offset - bytes : offset) / pageSize + 1;
             k.observeOffsets(shape.offsetBounds(), first, bytes / pageSize);
         }
     }

@@ -21,7 +21,7 @@ public final class Main {
 
     /** The commands this build has. */
     static Main standard() {
-        return new Main(new ProbeCommand(), new BenchCommand());
+        return new Main(new ProbeCommand(), new BenchCommand(), new TuneCommand());
     }
 
     public static void main(String[] args) {
