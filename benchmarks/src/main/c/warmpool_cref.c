@@ -15,7 +15,8 @@
  *                             madvise(DONTNEED) [stop, hi) when the budget ran out
  *            memset-keep-resident: memset [lo, lo + keep); madvise(DONTNEED) [lo + keep, hi)
  *
- * usage: warmpool-cref STRATEGY SLOT MAX KEEP DIRTY SPREAD ITERATIONS WARMUP SEED TIME_LIMIT_NS
+ * usage: warmpool-cref STRATEGY SLOT MAX KEEP DIRTY SPREAD ITERATIONS WARMUP WARMUP_NS SEED TIME_LIMIT_NS
+ *        (the warmup runs WARMUP cycles and at least WARMUP_NS nanoseconds, as the Java driver's)
  *        warmpool-cref --pages SPREAD_PAGES DIRTY CYCLES SEED      (print the pages chosen, one cycle a line)
  *
  * Output: "samples N", then N lines "write_ns reset_ns cycle_ns", then "resident_bytes B".
@@ -46,7 +47,7 @@ struct page_region {
 #define PAGE_IS_PRESENT (1UL << 3)
 #define PAGE_IS_SWAPPED (1UL << 4)
 #define PAGE_IS_PFNZERO (1UL << 5)
-#define VECTOR_REGIONS 512
+#define VECTOR_REGIONS (8192 / 24) /* as PagemapScanner.VECTOR_REGIONS: the kernel's copy fits a slab */
 #define GUARD_BYTES (64UL << 20)
 #define MIN_SAMPLES 10
 
@@ -223,9 +224,9 @@ int main(int argc, char **argv) {
     if (argc >= 2 && strcmp(argv[1], "--pages") == 0) {
         return print_pages(argc, argv);
     }
-    if (argc != 11) {
+    if (argc != 12) {
         fprintf(stderr, "usage: warmpool-cref pagemap-guided|memset-keep-resident SLOT MAX KEEP DIRTY SPREAD"
-                " ITERATIONS WARMUP SEED TIME_LIMIT_NS\n");
+                " ITERATIONS WARMUP WARMUP_NS SEED TIME_LIMIT_NS\n");
         return 2;
     }
     int guided = strcmp(argv[1], "pagemap-guided") == 0;
@@ -236,8 +237,9 @@ int main(int argc, char **argv) {
     uint64_t slot = arg_u64(argv[2], "SLOT"), max = arg_u64(argv[3], "MAX"), keep = arg_u64(argv[4], "KEEP");
     uint64_t dirty = arg_u64(argv[5], "DIRTY"), spread = arg_u64(argv[6], "SPREAD");
     uint64_t iterations = arg_u64(argv[7], "ITERATIONS"), warmup = arg_u64(argv[8], "WARMUP");
-    rng_state = arg_u64(argv[9], "SEED");
-    int64_t time_limit = (int64_t) arg_u64(argv[10], "TIME_LIMIT_NS");
+    int64_t warmup_ns = (int64_t) arg_u64(argv[9], "WARMUP_NS");
+    rng_state = arg_u64(argv[10], "SEED");
+    int64_t time_limit = (int64_t) arg_u64(argv[11], "TIME_LIMIT_NS");
     uint64_t page = (uint64_t) sysconf(_SC_PAGESIZE);
     if (slot == 0 || slot % page || max < slot || max % page || keep % page || spread == 0 || spread > slot
             || spread % page || iterations == 0) {
@@ -269,10 +271,12 @@ int main(int argc, char **argv) {
         die("malloc of the samples");
     }
     uint64_t taken = 0;
-    int64_t started = 0;
-    for (uint64_t i = 0; i < warmup + iterations; i++) {
-        if (i == warmup) {
+    int64_t warmup_started = now_ns(), started = 0;
+    for (uint64_t i = 0; taken < iterations; i++) {
+        int measuring = started != 0;
+        if (!measuring && i >= warmup && now_ns() - warmup_started >= warmup_ns) {
             started = now_ns();
+            measuring = 1;
         }
         uint32_t k = choose(perm, spread_pages, dirty);
         uint64_t value = (i << 1) | 1;
@@ -287,7 +291,7 @@ int main(int argc, char **argv) {
             reset_memset_keep_resident(lo, hi, keep);
         }
         int64_t t2 = now_ns();
-        if (i >= warmup) {
+        if (measuring) {
             samples[taken * 3] = t1 - t0;
             samples[taken * 3 + 1] = t2 - t1;
             samples[taken * 3 + 2] = t2 - t0;

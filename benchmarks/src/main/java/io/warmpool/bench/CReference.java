@@ -76,7 +76,7 @@ final class CReference implements Contender {
         List<String> command = List.of(binary().toString(), strategy.configName(), Long.toString(w.slotBytes()),
                 Long.toString(w.maxBytes()), Long.toString(w.keepResidentBytes()), Long.toString(w.dirtyPages()),
                 Long.toString(w.spreadBytes()), Integer.toString(m.iterations()), Integer.toString(m.warmup()),
-                Long.toString(m.seed()), Long.toString(m.timeLimitNanos()));
+                Long.toString(m.warmupNanos()), Long.toString(m.seed()), Long.toString(m.timeLimitNanos()));
         Process process = new ProcessBuilder(command).start();
         CompletableFuture<String> errors = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
         Samples write = new Samples(m.iterations());

@@ -48,34 +48,24 @@ abstract class InProcessContender implements Contender {
         progress.started(name(), workload, m.iterations());
         setUp(workload);
         try {
-            long measuredSince = 0;
+            long warmupStarted = System.nanoTime();
+            long cycles = 0;
+            while (!m.warmedUp(cycles, System.nanoTime() - warmupStarted)) {
+                cycle(workload, chooser, cycles++);
+            }
+            long measuredSince = System.nanoTime();
             int reported = 0;
-            for (int i = 0; i < m.warmup() + m.iterations(); i++) {
-                if (i == m.warmup()) {
-                    measuredSince = System.nanoTime();
+            while (cycle.size() < m.iterations()) {
+                cycle(workload, chooser, cycles++);
+                write.add(t2 - t1);
+                reset.add(t3 - t2);
+                cycle.add(t3 - t0);
+                if (cycle.size() - reported >= 64) {
+                    progress.advanced(cycle.size() - reported);
+                    reported = cycle.size();
                 }
-                int pages = chooser.next(workload.dirtyPages());
-                long value = ((long) i << 1) | 1;
-                long t0 = System.nanoTime();
-                ByteBuffer memory = acquire(workload);
-                long t1 = System.nanoTime();
-                for (int p = 0; p < pages; p++) {
-                    memory.putLong((int) (chooser.page(p) * pageSize), value);
-                }
-                long t2 = System.nanoTime();
-                release();
-                long t3 = System.nanoTime();
-                if (i >= m.warmup()) {
-                    write.add(t2 - t1);
-                    reset.add(t3 - t2);
-                    cycle.add(t3 - t0);
-                    if (cycle.size() - reported >= 64) {
-                        progress.advanced(cycle.size() - reported);
-                        reported = cycle.size();
-                    }
-                    if (m.timeIsUp(cycle.size(), t3 - measuredSince)) {
-                        break;
-                    }
+                if (m.timeIsUp(cycle.size(), t3 - measuredSince)) {
+                    break;
                 }
             }
             progress.advanced(cycle.size() - reported);
@@ -86,5 +76,25 @@ abstract class InProcessContender implements Contender {
         } finally {
             tearDown();
         }
+    }
+
+    private long t0;
+    private long t1;
+    private long t2;
+    private long t3;
+
+    /** One cycle, timed into t0..t3; a method of its own so that the JIT compiles it whole, not on stack. */
+    private void cycle(Workload workload, PageChooser chooser, long number) {
+        int pages = chooser.next(workload.dirtyPages());
+        long value = (number << 1) | 1;
+        t0 = System.nanoTime();
+        ByteBuffer memory = acquire(workload);
+        t1 = System.nanoTime();
+        for (int p = 0; p < pages; p++) {
+            memory.putLong((int) (chooser.page(p) * pageSize), value);
+        }
+        t2 = System.nanoTime();
+        release();
+        t3 = System.nanoTime();
     }
 }

@@ -33,7 +33,7 @@ class BenchRunTest {
                 events.add("done " + contender + " " + samples);
             }
         };
-        BenchRun run = new BenchRun(List.of(SMALL), Contenders.named(List.of("all")), new Measurement(5, 2, 0, 3));
+        BenchRun run = new BenchRun(List.of(SMALL), Contenders.named(List.of("all")), new Measurement(5, 2, 0, 0, 3));
         assertEquals(5L * Contenders.names().size(), run.plannedCycles());
         BenchRun.WorkloadResult result = run.run(progress).get(0);
         Map<String, ContenderResult> byName = result.results().stream()
@@ -57,7 +57,7 @@ class BenchRunTest {
 
     @Test
     void thePoolsProfileCountsEveryScannedResetOfTheRun() throws Exception {
-        BenchRun run = new BenchRun(List.of(SMALL), Contenders.named(List.of("pagemap-guided")), new Measurement(20, 5, 0, 1));
+        BenchRun run = new BenchRun(List.of(SMALL), Contenders.named(List.of("pagemap-guided")), new Measurement(20, 5, 0, 0, 1));
         String text = run.run(Progress.NONE).get(0).profile();
         ProfileSnapshot profile = ProfileExposition.parse(text);
         ProfileSnapshot.KindProfile memory = profile.kind(SlotKind.MEMORY);
@@ -73,7 +73,7 @@ class BenchRunTest {
     void aContenderThatCannotRunAWorkloadIsSkippedWithItsReason() throws Exception {
         Workload nothingKept = new Workload(1 << 20, 1 << 20, 0, 4, 64 << 10).validate(PAGE);
         BenchRun.WorkloadResult result = new BenchRun(List.of(nothingKept), Contenders.named(List.of("c-pagemap-guided",
-                "madvise-all")), new Measurement(3, 0, 0, 1)).run(Progress.NONE).get(0);
+                "madvise-all")), new Measurement(3, 0, 0, 0, 1)).run(Progress.NONE).get(0);
         assertEquals(List.of("madvise-all"), result.results().stream().map(ContenderResult::contender).toList());
         assertTrue(result.skipped().get(0).startsWith("c-pagemap-guided: with nothing to keep resident"), result.skipped().toString());
     }

@@ -33,10 +33,14 @@ class WorkloadTest {
 
     @Test
     void aMeasurementNeedsAnIterationAndStopsOnlyAfterTenSamples() {
-        assertThrows(IllegalArgumentException.class, () -> new Measurement(0, 0, 0, 1));
-        Measurement m = new Measurement(100, 0, 1000, 1);
+        assertThrows(IllegalArgumentException.class, () -> new Measurement(0, 0, 0, 0, 1));
+        Measurement m = new Measurement(100, 0, 0, 1000, 1);
         assertEquals(false, m.timeIsUp(9, 5000));
         assertEquals(true, m.timeIsUp(10, 5000));
-        assertEquals(false, new Measurement(100, 0, 0, 1).timeIsUp(50, Long.MAX_VALUE));
+        assertEquals(false, new Measurement(100, 0, 0, 0, 1).timeIsUp(50, Long.MAX_VALUE));
+        Measurement warm = new Measurement(10, 5, 1000, 0, 1);
+        assertEquals(false, warm.warmedUp(4, 2000), "five cycles first");
+        assertEquals(false, warm.warmedUp(50, 999), "and a microsecond");
+        assertEquals(true, warm.warmedUp(5, 1000));
     }
 }

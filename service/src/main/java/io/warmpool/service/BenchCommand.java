@@ -21,7 +21,7 @@ import java.util.Set;
 /** {@code warmpool bench}: the pool's resets against the alternatives and a C reference. */
 final class BenchCommand implements Command {
     static final Set<String> VALUED = Set.of("slot-bytes", "max-bytes", "keep-resident-bytes", "dirty-pages",
-            "spread-bytes", "iterations", "warmup", "time-limit", "seed", "strategy", "json", "plot", "profile-out");
+            "spread-bytes", "iterations", "warmup", "warmup-seconds", "time-limit", "seed", "strategy", "json", "plot", "profile-out");
 
     @Override
     public String name() {
@@ -56,6 +56,8 @@ final class BenchCommand implements Command {
                 measurement:
                   --iterations N              measured cycles per contender and workload (default 1000)
                   --warmup N                  cycles run first, not measured (default: a fifth of N)
+                  --warmup-seconds S          and the warmup lasts at least this long, so that the JIT
+                                              has compiled the paths (default 1; 0: cycles only)
                   --time-limit SECONDS        stop a contender early after this long, once it has 10
                                               samples (default 10; 0: never)
                   --seed N                    the seed of the pages written (default 1)
@@ -104,6 +106,7 @@ final class BenchCommand implements Command {
         }
         int iterations = (int) count("iterations", o.get("iterations", "1000"), 1);
         int warmup = (int) count("warmup", o.get("warmup", Integer.toString(iterations / 5)), 0);
+        long warmupSeconds = count("warmup-seconds", o.get("warmup-seconds", "1"), 0);
         long timeLimit = count("time-limit", o.get("time-limit", "10"), 0);
         long seed = count("seed", o.get("seed", "1"), Long.MIN_VALUE);
         List<String> contenders = List.of(o.get("strategy", "all").split(","));
@@ -121,7 +124,8 @@ final class BenchCommand implements Command {
                 && !contenders.contains("auto")) {
             throw new UsageException("bench: --profile-out needs a strategy whose resets scan: pagemap-guided or auto");
         }
-        return new Request(workloads, contenders, new Measurement(iterations, warmup, timeLimit * 1_000_000_000L, seed),
+        return new Request(workloads, contenders, new Measurement(iterations, warmup, warmupSeconds * 1_000_000_000L,
+                timeLimit * 1_000_000_000L, seed),
                 path(o, "json"), path(o, "plot"), profileOut);
     }
 

@@ -27,7 +27,7 @@ final class BenchReport {
                 out.append('\n');
             }
             out.append("workload: ").append(w.workload().describe()).append(String.format(Locale.ROOT,
-                    "; %d iterations (warmup %d)%n", m.iterations(), m.warmup()));
+                    "; %d iterations (warmup %d, at least %d ms)%n", m.iterations(), m.warmup(), m.warmupNanos() / 1_000_000));
             out.append(String.format(Locale.ROOT, "  %-24s %7s  %21s  %21s  %21s  %10s%n", "contender", "cycles",
                     "write µs (med / p99)", "reset µs (med / p99)", "cycle µs (med / p99)", "resident"));
             for (ContenderResult r : w.results()) {
@@ -52,7 +52,7 @@ final class BenchReport {
     /** One JSON object: the measurement, then each workload with its contenders and ratios. */
     static String json(List<BenchRun.WorkloadResult> results, Measurement m) {
         Json json = new Json().begin(null)
-                .field("iterations", m.iterations()).field("warmup", m.warmup())
+                .field("iterations", m.iterations()).field("warmup", m.warmup()).field("warmup_ns", m.warmupNanos())
                 .field("time_limit_ns", m.timeLimitNanos()).field("seed", m.seed())
                 .beginArray("workloads");
         for (BenchRun.WorkloadResult w : results) {

@@ -36,8 +36,8 @@ final class TuneCommand implements Command {
                 usage: warmpool tune --profile FILE [options]
 
                 Reads a tenant profile (the Prometheus text that warmpool bench --profile-out writes),
-                measures what a page fault, zeroing, madvise and a scan of the profile's slot cost on
-                this host, and prints for a sweep of keep-resident sizes and warm-slot bounds the
+                measures what a page fault, zeroing, madvise, a scan of the profile's slot and the
+                pool's own work per release cost on this host, and prints for a sweep of keep-resident sizes and warm-slot bounds the
                 predicted reset cost and page-fault cost per instance and the idle RSS of the warm
                 slots; then recommends the cheapest setting whose idle RSS bound (warm slots times
                 keep-resident bytes) fits the budget.
@@ -125,12 +125,13 @@ final class TuneCommand implements Command {
         Syscalls os = Syscalls.linux();
         HostCosts costs = HostCosts.measure(os);
         ScanCost scan = ScanCost.measure(os, Math.round(kind.meanAccessibleBytes()));
-        TuneModel model = new TuneModel(profile, kind, costs, scan);
+        double overhead = ResetOverhead.measure(costs.zeroNanos());
+        TuneModel model = new TuneModel(profile, kind, costs, scan, overhead);
         List<Long> keep = r.keepResident() != null ? r.keepResident()
                 : TuneModel.keepResidentSweep(profile.pageSize(), kind.slotBytes(), kind.keepResidentBytes());
         List<Integer> warm = r.warmSlots() != null ? r.warmSlots() : TuneModel.warmSlotSweep(profile.inUseAtAcquire());
         List<TuneModel.Prediction> sweep = model.sweep(keep, warm);
-        out.println(TuneReport.text(r, profile, kind, costs, scan, model, sweep));
+        out.println(TuneReport.text(r, profile, kind, costs, scan, overhead, model, sweep));
         if (r.plot() != null) {
             Files.writeString(r.plot(), TuneReport.plot(sweep, r.kind()), StandardCharsets.UTF_8);
         }

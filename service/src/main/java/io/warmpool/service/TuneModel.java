@@ -24,7 +24,8 @@ import java.util.Optional;
  *  memset-keep-resident, window K:   out = O(K) per reset
  *    reset  = zero * K + walk(A - K) + madvise * out      faults = fault * out     idle = K pages
  *  madvise-all (K = 0):  reset = walk(A) + madvise * D    faults = fault * D       idle = 0
- *  a warm instance costs the cheaper of the first two (what auto aims at)
+ *  a warm instance costs the cheaper of the first two (what auto aims at); every reset also pays
+ *  the pool's fixed overhead (ResetOverhead: bookkeeping and native-call costs, measured)
  *
  *  warm-slot bound W: an acquire that finds c instances already out gets a warm slot when c < W
  *  (the pool keeps W warm slots when idle; a burst past them takes cold ones), so
@@ -43,6 +44,7 @@ final class TuneModel {
     private final HostCosts costs;
     private final ScanCost scan;
     private final double accessibleBytes;
+    private final double overheadNanos;
 
     /**
      * One setting and what it is predicted to cost.
@@ -63,7 +65,8 @@ final class TuneModel {
         }
     }
 
-    TuneModel(ProfileSnapshot profile, ProfileSnapshot.KindProfile kind, HostCosts costs, ScanCost scan) {
+    TuneModel(ProfileSnapshot profile, ProfileSnapshot.KindProfile kind, HostCosts costs, ScanCost scan,
+              double overheadNanos) {
         if (kind.scannedResets() == 0) {
             throw new IllegalArgumentException("the profile has no scanned resets of this kind (" + kind.unscannedResets()
                     + " resets did not scan): record it with pagemap-guided or auto resets");
@@ -74,6 +77,7 @@ final class TuneModel {
         this.costs = costs;
         this.scan = scan;
         this.accessibleBytes = kind.meanAccessibleBytes();
+        this.overheadNanos = overheadNanos;
     }
 
     /** An madvise walk of what lies beyond the first {@code keepPages} of the accessible bytes. */
@@ -85,7 +89,7 @@ final class TuneModel {
     double[] guided(long keepPages) {
         ProfileSnapshot.Histogram d = kind.dirtyPages();
         double n = d.count();
-        double reset = 0;
+        double reset = overheadNanos;
         double faults = 0;
         double idle = 0;
         for (int i = 0; i < d.counts().length; i++) {
@@ -108,13 +112,14 @@ final class TuneModel {
     double[] memset(long keepPages) {
         ProfileSnapshot.Histogram offsets = kind.dirtyOffsetPages();
         double out = (offsets.count() - offsets.countAtMost(keepPages)) / kind.scannedResets();
-        return new double[] {costs.zeroNanos() * keepPages + walkBeyond(keepPages) + costs.decommitNanos() * out,
+        return new double[] {overheadNanos + costs.zeroNanos() * keepPages + walkBeyond(keepPages) + costs.decommitNanos() * out,
                 costs.faultNanos() * out, keepPages};
     }
 
     /** {reset, faults, idle pages} of madvise-all, what every strategy does with nothing to keep. */
     private double[] madviseAll(double meanDirty) {
-        return new double[] {walkBeyond(0) + costs.decommitNanos() * meanDirty, costs.faultNanos() * meanDirty, 0};
+        return new double[] {overheadNanos + walkBeyond(0) + costs.decommitNanos() * meanDirty,
+                costs.faultNanos() * meanDirty, 0};
     }
 
     /** The share of acquires that would find no warm slot with a bound of {@code warmSlots}. */

@@ -18,7 +18,8 @@ final class TuneReport {
     }
 
     static String text(TuneCommand.Request r, ProfileSnapshot profile, ProfileSnapshot.KindProfile kind,
-                       HostCosts costs, ScanCost scan, TuneModel model, List<TuneModel.Prediction> sweep) {
+                       HostCosts costs, ScanCost scan, double overhead, TuneModel model,
+                       List<TuneModel.Prediction> sweep) {
         StringBuilder out = new StringBuilder();
         long resets = kind.scannedResets();
         ProfileSnapshot.Histogram dirty = kind.dirtyPages();
@@ -35,9 +36,11 @@ final class TuneReport {
         out.append(String.format(Locale.ROOT, "  instances in use at acquire: mean %.1f, p99 <= %d%n",
                 profile.inUseAtAcquire().mean(), atMost(profile.inUseAtAcquire(), 0.99)));
         out.append(String.format(Locale.ROOT, "host costs: page fault %s µs, zeroing %s µs, madvise %s µs a page;"
-                        + " a scan of %s %s µs + %s µs a page found%n%n", micros(costs.faultNanos()),
+                        + " a scan of %s %s µs + %s µs a page found; madvise of it, empty, %s µs;"
+                        + " the pool's own work per release %s µs%n%n", micros(costs.faultNanos()),
                 micros(costs.zeroNanos()), micros(costs.decommitNanos()), ByteSize.format(scan.rangeBytes()),
-                micros(scan.baseNanos()), micros(scan.perPageNanos())));
+                micros(scan.baseNanos()), micros(scan.perPageNanos()), micros(scan.emptyDecommitNanos()),
+                micros(overhead)));
         out.append(String.format(Locale.ROOT, "  %13s %5s  %-21s %9s %9s %9s %11s %11s%n", "keep-resident", "warm",
                 "strategy", "reset µs", "faults µs", "total µs", "idle RSS", "idle bound"));
         for (TuneModel.Prediction p : sweep) {

@@ -29,6 +29,7 @@ class BenchCommandTest {
         assertEquals(List.of("all"), r.contenders());
         assertEquals(1000, r.measurement().iterations());
         assertEquals(200, r.measurement().warmup());
+        assertEquals(1_000_000_000L, r.measurement().warmupNanos());
         assertEquals(10_000_000_000L, r.measurement().timeLimitNanos());
         assertNull(r.json());
     }

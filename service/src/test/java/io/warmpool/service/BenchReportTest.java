@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BenchReportTest {
-    private static final Measurement M = new Measurement(100, 20, 0, 1);
+    private static final Measurement M = new Measurement(100, 20, 0, 0, 1);
 
     private static ContenderResult result(String name, long reset) {
         return new ContenderResult(name, 100, new Samples.Summary(100, 300), new Samples.Summary(reset, 2 * reset),
@@ -33,7 +33,7 @@ class BenchReportTest {
     @Test
     void theTableGivesMediansAndP99InMicrosecondsAndTheRatios() {
         String text = BenchReport.text(results(), M);
-        assertTrue(text.startsWith("workload: slot 1 MiB, keep resident 1 MiB, 16 dirty pages in 1 MiB; 100 iterations (warmup 20)"), text);
+        assertTrue(text.startsWith("workload: slot 1 MiB, keep resident 1 MiB, 16 dirty pages in 1 MiB; 100 iterations (warmup 20, at least 0 ms)"), text);
         assertTrue(text.contains("  pagemap-guided               100       0.10 /      0.30       5.00 /     10.00       5.20 /     10.40      64 KiB"), text);
         assertTrue(text.matches("(?s).*ratio memset-keep-resident / pagemap-guided, median reset +1\\.20\n.*"), text);
         assertTrue(text.contains("  skipped c-pagemap-guided: why not"), text);
@@ -42,7 +42,7 @@ class BenchReportTest {
     @Test
     void theJsonHoldsEveryFigure() {
         String json = BenchReport.json(results(), M);
-        assertTrue(json.startsWith("{\"iterations\":100,\"warmup\":20,\"time_limit_ns\":0,\"seed\":1,\"workloads\":[{\"slot_bytes\":1048576,"), json);
+        assertTrue(json.startsWith("{\"iterations\":100,\"warmup\":20,\"warmup_ns\":0,\"time_limit_ns\":0,\"seed\":1,\"workloads\":[{\"slot_bytes\":1048576,"), json);
         assertTrue(json.contains("{\"name\":\"pagemap-guided\",\"samples\":100,\"write_ns\":{\"median\":100,\"p99\":300},"
                 + "\"reset_ns\":{\"median\":5000,\"p99\":10000},\"cycle_ns\":{\"median\":5200,\"p99\":10400},"
                 + "\"resident_bytes\":65536,\"resident_how\":\"test\"}"), json);

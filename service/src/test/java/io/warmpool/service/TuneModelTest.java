@@ -18,6 +18,7 @@ class TuneModelTest {
     private static final long[] BOUNDS = {0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
     private static final HostCosts COSTS = new HostCosts(1000, 10, 100, 512, 9);
     private static final ScanCost SCAN = new ScanCost(SLOT_PAGES * PAGE, 5000, 40, 1500);
+    private static final double OVERHEAD = 300;
 
     /** 10 resets that each found pages 1..32 dirty; instances in use at acquire: 0 (8 times) and 3 (twice). */
     private static ProfileSnapshot profile(long scanned) {
@@ -40,13 +41,13 @@ class TuneModelTest {
 
     private static TuneModel model() {
         ProfileSnapshot p = profile(10);
-        return new TuneModel(p, p.kind(io.warmpool.pool.SlotKind.MEMORY), COSTS, SCAN);
+        return new TuneModel(p, p.kind(io.warmpool.pool.SlotKind.MEMORY), COSTS, SCAN, OVERHEAD);
     }
 
     @Test
     void aBudgetThatHoldsEveryDirtyPageCostsAScanAndTheirZeroing() {
         double[] g = model().guided(64);
-        assertEquals(5000 + 40 * 32 + 10 * 32, g[0], 1e-6);
+        assertEquals(OVERHEAD + 5000 + 40 * 32 + 10 * 32, g[0], 1e-6);
         assertEquals(0, g[1], 1e-6);
         assertEquals(32, g[2], 1e-6);
     }
@@ -55,14 +56,14 @@ class TuneModelTest {
     void pagesBeyondTheBudgetAreGivenBackAndFaultedInAgain() {
         double[] g = model().guided(16);
         double walk = 1500.0 * (SLOT_PAGES - 16) / SLOT_PAGES;
-        assertEquals(5000 + 40 * 16 + 10 * 16 + 100 * 16 + walk, g[0], 1e-6);
+        assertEquals(OVERHEAD + 5000 + 40 * 16 + 10 * 16 + 100 * 16 + walk, g[0], 1e-6);
         assertEquals(1000 * 16, g[1], 1e-6);
     }
 
     @Test
     void memsetZeroesItsWholeWindowAndFaultsOnTheDirtyPagesOutsideIt() {
         double[] whole = model().memset(32);
-        assertEquals(10 * 32 + 1500.0 * (SLOT_PAGES - 32) / SLOT_PAGES, whole[0], 1e-6);
+        assertEquals(OVERHEAD + 10 * 32 + 1500.0 * (SLOT_PAGES - 32) / SLOT_PAGES, whole[0], 1e-6);
         assertEquals(0, whole[1], 1e-6, "pages 1..32 lie in a 32-page window");
         double[] half = model().memset(16);
         assertEquals(1000 * 16, half[1], 1e-6, "pages 17..32 lie outside a 16-page window");
@@ -82,7 +83,7 @@ class TuneModelTest {
         TuneModel m = model();
         TuneModel.Prediction p = m.predict(64 * PAGE, 4);
         assertEquals(ResetStrategy.MEMSET_KEEP_RESIDENT, p.strategy(), "zeroing 64 pages beats the scan's 5 µs here");
-        assertEquals(10 * 64 + 1500.0 * (SLOT_PAGES - 64) / SLOT_PAGES, p.resetNanos(), 1e-6);
+        assertEquals(OVERHEAD + 10 * 64 + 1500.0 * (SLOT_PAGES - 64) / SLOT_PAGES, p.resetNanos(), 1e-6);
         assertEquals(4 * 64 * PAGE, p.idleBytes(), 1e-6);
         assertEquals(4 * 64 * PAGE, p.idleBoundBytes());
         TuneModel.Prediction coldSome = m.predict(64 * PAGE, 1);
@@ -90,7 +91,7 @@ class TuneModelTest {
         TuneModel.Prediction nothingKept = m.predict(0, 4);
         assertEquals(ResetStrategy.MADVISE_ALL, nothingKept.strategy());
         assertEquals(1000 * 32, nothingKept.faultNanos(), 1e-6);
-        assertEquals(1500 + 100 * 32, nothingKept.resetNanos(), 1e-6);
+        assertEquals(OVERHEAD + 1500 + 100 * 32, nothingKept.resetNanos(), 1e-6);
     }
 
     @Test
@@ -117,7 +118,7 @@ class TuneModelTest {
     void aProfileWithoutScannedResetsCannotBeTuned() {
         ProfileSnapshot p = profile(0);
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new TuneModel(p, p.kind(io.warmpool.pool.SlotKind.MEMORY), COSTS, SCAN)).getMessage()
+                () -> new TuneModel(p, p.kind(io.warmpool.pool.SlotKind.MEMORY), COSTS, SCAN, OVERHEAD)).getMessage()
                 .contains("no scanned resets"));
     }
 }

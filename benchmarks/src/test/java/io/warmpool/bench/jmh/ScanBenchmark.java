@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class ScanBenchmark {
-    @Param({"64", "1024"})
+    @Param({"256"})
     public int rangeMiB;
 
     @Param({"16", "512"})
