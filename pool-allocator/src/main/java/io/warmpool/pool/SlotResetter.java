@@ -3,6 +3,8 @@ package io.warmpool.pool;
 import io.warmpool.natives.NativeMemory;
 import io.warmpool.pagemap.PageCategory;
 
+import java.util.Arrays;
+
 /**
  * Makes the accessible bytes of one slot clean, by the configured strategy. It zeroes in place what
  * stays resident and lists in the context's {@code decommits} what goes back to the kernel; the
@@ -24,10 +26,22 @@ import io.warmpool.pagemap.PageCategory;
  *
  * with nothing to keep resident, every strategy is madvise-all, and the record says so.
  *
- * auto, per slot:   scan (as pagemap-guided) while the dirty pages of the keep-resident window
- *                   stay under 3/4 of it; once they fill more, zero the window outright, and scan
- *                   again every 32nd reset: below 1/2, go back to scanning. A new tenant (no
- *                   affinity) starts over with scanning. Without a scanner: memset-keep-resident.
+ * auto, per slot:   scan (as pagemap-guided) while that is the cheaper way; switch to zeroing the
+ *                   window outright once its dirty pages fill 3/4 of it, or, once they fill 1/4,
+ *                   when the scan's reset (scan + zeroing, measured; the cheaper of the last two,
+ *                   so that one preempted scan does not decide) costs more than 0.9x what zeroing
+ *                   the whole window is estimated to cost (below 1/4 the window is at least four
+ *                   times the zeroing). Costs count only after the kind's first 10,000 scans:
+ *                   until the JIT has compiled the reset path, the scan's timings are inflated,
+ *                   and a switch to memset cannot be undone (it leaves the whole window resident,
+ *                   so later scans find it all dirty):
+ *                     estimate = CALL + window pages * rate,
+ *                     rate = (time to zero the largest dirty region - CALL) / its pages
+ *                   (CALL, one native call's overhead, is taken as 0.08 µs, so that a one-page
+ *                   region still gives a fair rate: many small regions are what makes a scan lose)
+ *                   In memset mode, scan again every 32nd reset: below 1/2, go back to scanning.
+ *                   A new tenant (no affinity) starts over with scanning. Without a scanner:
+ *                   memset-keep-resident.
  * </pre>
  *
  * Zeroing a page that is not resident would fault it in (about 10 µs here) and make it resident;
@@ -38,6 +52,14 @@ final class SlotResetter {
     static final double MEMSET_ABOVE = 0.75;
     static final double SCAN_BELOW = 0.5;
     static final int PROBE_EVERY = 32;
+    /** Below this share of the window dirty, auto does not weigh costs: it scans. */
+    static final double COSTS_ABOVE = 0.25;
+    /** Scans of the kind before auto weighs costs (the JIT compiles the reset path meanwhile). */
+    static final long COSTS_AFTER_RESETS = 10_000;
+    /** Switch to memset when the scan's reset costs more than this share of the window's estimated memset. */
+    static final double MEMSET_CHEAPER = 0.9;
+    /** What one native call costs beyond its work, about: the estimate of a memset's rate leaves it out. */
+    static final double CALL_NANOS = 80;
 
     private final SlotKind kind;
     private final Slab slab;
@@ -45,6 +67,8 @@ final class SlotResetter {
     private final boolean growsDown;
     private final boolean[] memsetMode;
     private final int[] sinceProbe;
+    private final double[] lastScanReset;
+    private long resets;
     private volatile long keepResidentBytes;
     private volatile ResetStrategy strategy;
 
@@ -55,6 +79,8 @@ final class SlotResetter {
         this.growsDown = kind == SlotKind.STACK;
         this.memsetMode = new boolean[slab.slots()];
         this.sinceProbe = new int[slab.slots()];
+        this.lastScanReset = new double[slab.slots()];
+        Arrays.fill(lastScanReset, Double.POSITIVE_INFINITY);
         this.keepResidentBytes = keepResidentBytes;
         this.strategy = strategy;
     }
@@ -83,6 +109,7 @@ final class SlotResetter {
     void forget(int slot) {
         memsetMode[slot] = false;
         sinceProbe[slot] = 0;
+        lastScanReset[slot] = Double.POSITIVE_INFINITY;
     }
 
     /** The lowest accessible byte of a slot whose accessible size is {@code accessible}. */
@@ -158,6 +185,8 @@ final class SlotResetter {
 
         long dirtyPages = 0;
         long zeroed = 0;
+        long largest = 0;
+        long largestNanos = 0;
         if (growsDown) {
             long left = budget;
             for (int i = regions.size() - 1; i >= 0; i--) {
@@ -175,15 +204,22 @@ final class SlotResetter {
                 ctx.decommits.add(start, end - kept);
             }
         } else {
+            boolean timing = strategy == ResetStrategy.AUTO;
             for (int i = 0; i < regions.size(); i++) {
                 long start = regions.start(i);
                 long end = regions.end(i);
                 dirtyPages += (end - start) / pageSize;
-                if ((regions.categories(i) & PageCategory.PRESENT) != 0) {
+                if ((regions.categories(i) & PageCategory.PRESENT) == 0) {
+                    ctx.decommits.add(start, end);
+                } else if (timing && end - start > largest) {
+                    long z0 = System.nanoTime();
                     NativeMemory.zero(start, end - start);
+                    largestNanos = System.nanoTime() - z0;
+                    largest = end - start;
                     zeroed += end - start;
                 } else {
-                    ctx.decommits.add(start, end);
+                    NativeMemory.zero(start, end - start);
+                    zeroed += end - start;
                 }
             }
             ctx.decommits.add(stop, hi);
@@ -192,12 +228,36 @@ final class SlotResetter {
         record.zeroedBytes = zeroed;
         record.dirtyPages = dirtyPages;
         if (strategy == ResetStrategy.AUTO) {
-            learn(slot, regions, growsDown ? hi - keep : lo, growsDown ? hi : lo + keep, budget);
+            boolean warm = ++resets > COSTS_AFTER_RESETS; // racy across threads: a count, not an invariant
+            double memsetEstimate = largest == 0 || !warm ? Double.NaN
+                    : memsetEstimate(keep / pageSize, largestNanos, largest / pageSize);
+            learn(slot, regions, growsDown ? hi - keep : lo, growsDown ? hi : lo + keep, budget,
+                    record.scanNanos + record.zeroNanos, memsetEstimate);
         }
     }
 
-    /** Updates auto's choice for the slot from the share of the keep-resident window found dirty. */
-    private void learn(int slot, RangeList regions, long windowStart, long windowEnd, long budget) {
+    /**
+     * What zeroing a whole window of {@code windowPages} is estimated to cost, from the time a
+     * region of {@code pages} took to zero.
+     */
+    static double memsetEstimate(long windowPages, long regionNanos, long pages) {
+        double rate = Math.max(0, regionNanos - CALL_NANOS) / pages;
+        return CALL_NANOS + windowPages * rate;
+    }
+
+    /**
+     * Whether auto zeroes the window outright from now on: the dirty pages fill most of it, or a fair
+     * share of it and the scan's reset cost more than zeroing all of it is estimated to (NaN: no
+     * estimate).
+     */
+    static boolean preferMemset(double share, double scanResetNanos, double memsetEstimateNanos) {
+        return share >= MEMSET_ABOVE
+                || (share >= COSTS_ABOVE && memsetEstimateNanos < MEMSET_CHEAPER * scanResetNanos);
+    }
+
+    /** Updates auto's choice for the slot from the share of the keep-resident window found dirty and the costs. */
+    private void learn(int slot, RangeList regions, long windowStart, long windowEnd, long budget,
+                       double scanResetNanos, double memsetEstimateNanos) {
         long inWindow = 0;
         for (int i = 0; i < regions.size(); i++) {
             long start = Math.max(regions.start(i), windowStart);
@@ -207,6 +267,9 @@ final class SlotResetter {
             }
         }
         double share = (double) inWindow / budget;
-        memsetMode[slot] = memsetMode[slot] ? share >= SCAN_BELOW : share >= MEMSET_ABOVE;
+        double cheaperOfTwo = Math.min(scanResetNanos, lastScanReset[slot]);
+        lastScanReset[slot] = scanResetNanos;
+        memsetMode[slot] = memsetMode[slot] ? share >= SCAN_BELOW
+                : preferMemset(share, cheaperOfTwo, memsetEstimateNanos);
     }
 }
