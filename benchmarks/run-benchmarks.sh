@@ -41,6 +41,8 @@ bench m4-small-slot  --slot-bytes 1MiB   --keep-resident-bytes 1MiB  --dirty-pag
   --strategy "$pool,c-pagemap-guided,c-memset-keep-resident" "${measure[@]}"
 bench m5-over-budget --slot-bytes 64MiB  --keep-resident-bytes 1MiB  --dirty-pages 1024 --spread-bytes 16MiB \
   --strategy "$pool,c-pagemap-guided,c-memset-keep-resident" "${measure[@]}"
+bench m6-fragmented  --slot-bytes 64MiB  --keep-resident-bytes 4MiB  --dirty-pages 1    --spread-bytes 4MiB \
+  --strategy "$pool,c-pagemap-guided,c-memset-keep-resident" "${measure[@]}"
 
 # Target 4: a whole cycle against allocateDirect (and mmap/munmap) for a 64 MiB memory, 256 KiB working set.
 bench t4-alternatives --slot-bytes 64MiB --keep-resident-bytes 1MiB --dirty-pages 64 --spread-bytes 256KiB \

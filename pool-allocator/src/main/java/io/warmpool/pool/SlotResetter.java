@@ -29,9 +29,13 @@ import java.util.Arrays;
  * auto, per slot:   scan (as pagemap-guided) while that is the cheaper way; switch to zeroing the
  *                   window outright once its dirty pages fill 3/4 of it, or, once they fill 1/4,
  *                   when the scan's reset (scan + zeroing, measured; the cheaper of the last two,
- *                   so that one preempted scan does not decide) costs more than 0.9x what zeroing
- *                   the whole window is estimated to cost (below 1/4 the window is at least four
- *                   times the zeroing). Costs count only after the kind's first 10,000 scans:
+ *                   so that one preempted scan does not decide) costs more than 1/0.6 times what
+ *                   zeroing the whole window is estimated to cost (below 1/4 the window is at
+ *                   least four times the zeroing). The margin is wide because the estimate runs
+ *                   low (the window's memset leaves the cache the timed region fit in, and
+ *                   memset-keep-resident also gives back the rest of the slot: measured here, a
+ *                   1 MiB window cost 1.7x the estimate from its 256 KiB dirty region) and because
+ *                   a wrong switch costs more than a missed one. Costs count only after the kind's first 10,000 scans:
  *                   until the JIT has compiled the reset path, the scan's timings are inflated,
  *                   and a switch to memset cannot be undone (it leaves the whole window resident,
  *                   so later scans find it all dirty):
@@ -56,8 +60,8 @@ final class SlotResetter {
     static final double COSTS_ABOVE = 0.25;
     /** Scans of the kind before auto weighs costs (the JIT compiles the reset path meanwhile). */
     static final long COSTS_AFTER_RESETS = 10_000;
-    /** Switch to memset when the scan's reset costs more than this share of the window's estimated memset. */
-    static final double MEMSET_CHEAPER = 0.9;
+    /** Switch to memset when the window's estimated memset costs less than this share of the scan's reset. */
+    static final double MEMSET_CHEAPER = 0.6;
     /** What one native call costs beyond its work, about: the estimate of a memset's rate leaves it out. */
     static final double CALL_NANOS = 80;
 

@@ -27,7 +27,7 @@ class AutoChoiceTest {
     @Test
     void aFairShareDirtyIsZeroedOutrightWhenTheScanCostsMore() {
         assertTrue(SlotResetter.preferMemset(0.5, 70_000, 33_000), "many small regions: the scan loses");
-        assertFalse(SlotResetter.preferMemset(0.5, 36_000, 33_000), "within 0.9x: keep scanning");
+        assertFalse(SlotResetter.preferMemset(0.5, 50_000, 33_000), "not under 0.6x: keep scanning");
         assertFalse(SlotResetter.preferMemset(0.5, 70_000, Double.NaN), "no estimate: keep scanning");
     }
 
