@@ -3,8 +3,6 @@ package io.warmpool.pool;
 import io.warmpool.natives.NativeMemory;
 import io.warmpool.pagemap.PageCategory;
 
-import java.util.Arrays;
-
 /**
  * Makes the accessible bytes of one slot clean, by the configured strategy. It zeroes in place what
  * stays resident and lists in the context's {@code decommits} what goes back to the kernel; the
@@ -26,26 +24,9 @@ import java.util.Arrays;
  *
  * with nothing to keep resident, every strategy is madvise-all, and the record says so.
  *
- * auto, per slot:   scan (as pagemap-guided) while that is the cheaper way; switch to zeroing the
- *                   window outright once its dirty pages fill 3/4 of it, or, once they fill 1/4,
- *                   when the scan's reset (scan + zeroing, measured; the cheaper of the last two,
- *                   so that one preempted scan does not decide) costs more than 1/0.6 times what
- *                   zeroing the whole window is estimated to cost (below 1/4 the window is at
- *                   least four times the zeroing). The margin is wide because the estimate runs
- *                   low (the window's memset leaves the cache the timed region fit in, and
- *                   memset-keep-resident also gives back the rest of the slot: measured here, a
- *                   1 MiB window cost 1.7x the estimate from its 256 KiB dirty region) and because
- *                   a wrong switch costs more than a missed one. Costs count only after the kind's first 10,000 scans:
- *                   until the JIT has compiled the reset path, the scan's timings are inflated,
- *                   and a switch to memset cannot be undone (it leaves the whole window resident,
- *                   so later scans find it all dirty):
- *                     estimate = CALL + window pages * rate,
- *                     rate = (time to zero the largest dirty region - CALL) / its pages
- *                   (CALL, one native call's overhead, is taken as 0.08 µs, so that a one-page
- *                   region still gives a fair rate: many small regions are what makes a scan lose)
- *                   In memset mode, scan again every 32nd reset: below 1/2, go back to scanning.
- *                   A new tenant (no affinity) starts over with scanning. Without a scanner:
- *                   memset-keep-resident.
+ * auto, per slot:   pagemap-guided or memset-keep-resident, as AutoChoice decides from what the
+ *                   scans find and cost (and madvise-all once, to undo a memset trial that lost).
+ *                   Without a scanner: memset-keep-resident.
  * </pre>
  *
  * Zeroing a page that is not resident would fault it in (about 10 µs here) and make it resident;
@@ -53,26 +34,11 @@ import java.util.Arrays;
  * about 0.2 µs. Hence: zero what is dirty and within budget, give back the rest.
  */
 final class SlotResetter {
-    static final double MEMSET_ABOVE = 0.75;
-    static final double SCAN_BELOW = 0.5;
-    static final int PROBE_EVERY = 32;
-    /** Below this share of the window dirty, auto does not weigh costs: it scans. */
-    static final double COSTS_ABOVE = 0.25;
-    /** Scans of the kind before auto weighs costs (the JIT compiles the reset path meanwhile). */
-    static final long COSTS_AFTER_RESETS = 10_000;
-    /** Switch to memset when the window's estimated memset costs less than this share of the scan's reset. */
-    static final double MEMSET_CHEAPER = 0.6;
-    /** What one native call costs beyond its work, about: the estimate of a memset's rate leaves it out. */
-    static final double CALL_NANOS = 80;
-
     private final SlotKind kind;
     private final Slab slab;
     private final long pageSize;
     private final boolean growsDown;
-    private final boolean[] memsetMode;
-    private final int[] sinceProbe;
-    private final double[] lastScanReset;
-    private long resets;
+    private final AutoChoice auto;
     private volatile long keepResidentBytes;
     private volatile ResetStrategy strategy;
 
@@ -81,10 +47,7 @@ final class SlotResetter {
         this.slab = slab;
         this.pageSize = pageSize;
         this.growsDown = kind == SlotKind.STACK;
-        this.memsetMode = new boolean[slab.slots()];
-        this.sinceProbe = new int[slab.slots()];
-        this.lastScanReset = new double[slab.slots()];
-        Arrays.fill(lastScanReset, Double.POSITIVE_INFINITY);
+        this.auto = new AutoChoice(slab.slots());
         this.keepResidentBytes = keepResidentBytes;
         this.strategy = strategy;
     }
@@ -111,9 +74,17 @@ final class SlotResetter {
 
     /** A new tenant takes the slot: what auto learned of the last one does not apply. */
     void forget(int slot) {
-        memsetMode[slot] = false;
-        sinceProbe[slot] = 0;
-        lastScanReset[slot] = Double.POSITIVE_INFINITY;
+        auto.forget(slot);
+    }
+
+    /**
+     * The slot's reset is over, its decommit run (or queued, when batched: then it costs the release
+     * nothing): auto judges a memset trial by what the release paid, zeroing and decommit.
+     */
+    void resetDone(int slot, ResetRecord record) {
+        if (strategy == ResetStrategy.AUTO && record.strategy == ResetStrategy.MEMSET_KEEP_RESIDENT) {
+            auto.memsetDone(slot, record.zeroNanos + record.decommitNanos);
+        }
     }
 
     /** The lowest accessible byte of a slot whose accessible size is {@code accessible}. */
@@ -154,14 +125,7 @@ final class SlotResetter {
         if (ctx.scanner == null) {
             return ResetStrategy.MEMSET_KEEP_RESIDENT;
         }
-        if (configured == ResetStrategy.PAGEMAP_GUIDED || !memsetMode[slot]) {
-            return ResetStrategy.PAGEMAP_GUIDED;
-        }
-        if (++sinceProbe[slot] >= PROBE_EVERY) {
-            sinceProbe[slot] = 0;
-            return ResetStrategy.PAGEMAP_GUIDED;
-        }
-        return ResetStrategy.MEMSET_KEEP_RESIDENT;
+        return configured == ResetStrategy.PAGEMAP_GUIDED ? configured : auto.choose(slot);
     }
 
     private void memsetKeepResident(ResetContext ctx, long lo, long hi, long keep) {
@@ -232,36 +196,15 @@ final class SlotResetter {
         record.zeroedBytes = zeroed;
         record.dirtyPages = dirtyPages;
         if (strategy == ResetStrategy.AUTO) {
-            boolean warm = ++resets > COSTS_AFTER_RESETS; // racy across threads: a count, not an invariant
-            double memsetEstimate = largest == 0 || !warm ? Double.NaN
-                    : memsetEstimate(keep / pageSize, largestNanos, largest / pageSize);
-            learn(slot, regions, growsDown ? hi - keep : lo, growsDown ? hi : lo + keep, budget,
-                    record.scanNanos + record.zeroNanos, memsetEstimate);
+            double memsetEstimate = largest == 0 ? Double.NaN
+                    : AutoChoice.memsetEstimate(keep / pageSize, largestNanos, largest / pageSize);
+            double share = dirtyShare(regions, growsDown ? hi - keep : lo, growsDown ? hi : lo + keep, budget);
+            auto.scanned(slot, share, record.scanNanos + record.zeroNanos, memsetEstimate);
         }
     }
 
-    /**
-     * What zeroing a whole window of {@code windowPages} is estimated to cost, from the time a
-     * region of {@code pages} took to zero.
-     */
-    static double memsetEstimate(long windowPages, long regionNanos, long pages) {
-        double rate = Math.max(0, regionNanos - CALL_NANOS) / pages;
-        return CALL_NANOS + windowPages * rate;
-    }
-
-    /**
-     * Whether auto zeroes the window outright from now on: the dirty pages fill most of it, or a fair
-     * share of it and the scan's reset cost more than zeroing all of it is estimated to (NaN: no
-     * estimate).
-     */
-    static boolean preferMemset(double share, double scanResetNanos, double memsetEstimateNanos) {
-        return share >= MEMSET_ABOVE
-                || (share >= COSTS_ABOVE && memsetEstimateNanos < MEMSET_CHEAPER * scanResetNanos);
-    }
-
-    /** Updates auto's choice for the slot from the share of the keep-resident window found dirty and the costs. */
-    private void learn(int slot, RangeList regions, long windowStart, long windowEnd, long budget,
-                       double scanResetNanos, double memsetEstimateNanos) {
+    /** The share of the keep-resident window {@code [windowStart, windowEnd)} of {@code budget} pages found dirty. */
+    private double dirtyShare(RangeList regions, long windowStart, long windowEnd, long budget) {
         long inWindow = 0;
         for (int i = 0; i < regions.size(); i++) {
             long start = Math.max(regions.start(i), windowStart);
@@ -270,10 +213,6 @@ final class SlotResetter {
                 inWindow += (end - start) / pageSize;
             }
         }
-        double share = (double) inWindow / budget;
-        double cheaperOfTwo = Math.min(scanResetNanos, lastScanReset[slot]);
-        lastScanReset[slot] = scanResetNanos;
-        memsetMode[slot] = memsetMode[slot] ? share >= SCAN_BELOW
-                : preferMemset(share, cheaperOfTwo, memsetEstimateNanos);
+        return (double) inWindow / budget;
     }
 }
