@@ -55,7 +55,7 @@ bench t5-reservation --slot-bytes 64MiB --max-bytes 64MiB,4GiB --keep-resident-b
 # The plot: median reset against dirty pages, one line per contender.
 bench plot-dirty-pages --slot-bytes 64MiB --keep-resident-bytes 4MiB --dirty-pages 1,16,64,256,1024 \
   --spread-bytes 4MiB --strategy "$pool,c-pagemap-guided,c-memset-keep-resident" \
-  --iterations 500 --warmup 500 --warmup-seconds 0 --time-limit 2 --plot "$out/reset-vs-dirty-pages.svg"
+  --iterations 500 --warmup 500 --warmup-seconds 1 --time-limit 2 --plot "$out/reset-vs-dirty-pages.svg"
 
 # tune's prediction for t1's profile, beside t1's measured pagemap-guided reset.
 echo "== tune: ./warmpool tune --profile $out/t1-hot-set.prom --rss-budget 64MiB"

@@ -1,7 +1,5 @@
 package io.warmpool.pool;
 
-import java.util.Arrays;
-
 /**
  * What the {@code auto} strategy chooses for each slot of a kind, and what it learned to choose it.
  *
@@ -10,8 +8,9 @@ import java.util.Arrays;
  *              │                                                          ▲  │ every 32nd reset: scan
  *              │ share >= 1/4 and estimate < 0.9 x scan cost              │  │ (a probe); share < 1/2
  *              ▼ (only after the kind's first 10,000 scans)               │  ▼ goes back to SCAN
- *            TRIAL: two memset resets; the second one's zeroing and decommit, ─┘
- *                   against the scan cost it must beat (the first pays the faults of the window)
+ *            TRIAL: four memset resets; the cheapest of the last three (the first ─┘
+ *                   pays the faults of the window), zeroing and decommit as the release paid
+ *                   them, against the scan cost it must beat
  *              │ not cheaper
  *              ▼
  *            REVERT: one madvise-all reset (a memset leaves the whole window resident, and a
@@ -19,8 +18,9 @@ import java.util.Arrays;
  *                    1024 scans, doubling with each revert
  *
  *  share     = dirty pages the scan found in the keep-resident window / the window's pages
- *  scan cost = scan + zeroing of a reset, measured: the cheaper of the slot's last two (one
- *              preempted scan does not decide; a slot's first scan alone decides nothing)
+ *  scan cost = scan + zeroing of a reset, measured: the cheapest of the slot's last four (one
+ *              preempted scan does not decide; a slot's first scan alone decides nothing). Both
+ *              sides take their cheapest sample, so that noise favours neither.
  *  estimate  = CALL + window pages * rate,  rate = (time to zero the largest dirty region - CALL)
  *              / its pages; CALL (one native call's overhead) is taken as 0.08 µs. The estimate
  *              runs low (the dirty region was in cache, the window is not), hence the trial.
@@ -43,16 +43,20 @@ final class AutoChoice {
     static final double MEMSET_CHEAPER = 0.9;
     /** What one native call costs beyond its work, about: the estimate of a memset's rate leaves it out. */
     static final double CALL_NANOS = 80;
-    /** Memset resets of a trial; the last one is timed. */
-    static final int TRIAL_RESETS = 2;
+    /** Memset resets of a trial; all but the first are timed. */
+    static final int TRIAL_RESETS = 4;
+    /** Scan costs remembered per slot. */
+    static final int SCANS_KEPT = 4;
     /** Scans without a trial after a revert, doubled with each further revert (up to 2^10 times). */
     static final long HOLD_SCANS = 1024;
 
     private final boolean[] memsetMode;
     private final int[] sinceProbe;
-    private final double[] lastScanCost;
+    private final double[] scanCosts;
+    private final int[] scansSeen;
     private final int[] trial;
     private final double[] costToBeat;
+    private final double[] trialBest;
     private final boolean[] revert;
     private final long[] holdUntil;
     private final int[] reverts;
@@ -61,20 +65,21 @@ final class AutoChoice {
     AutoChoice(int slots) {
         memsetMode = new boolean[slots];
         sinceProbe = new int[slots];
-        lastScanCost = new double[slots];
+        scanCosts = new double[slots * SCANS_KEPT];
+        scansSeen = new int[slots];
         trial = new int[slots];
         costToBeat = new double[slots];
+        trialBest = new double[slots];
         revert = new boolean[slots];
         holdUntil = new long[slots];
         reverts = new int[slots];
-        Arrays.fill(lastScanCost, Double.POSITIVE_INFINITY);
     }
 
     /** A new tenant takes the slot: what was learned of the last one does not apply. */
     void forget(int slot) {
         memsetMode[slot] = false;
         sinceProbe[slot] = 0;
-        lastScanCost[slot] = Double.POSITIVE_INFINITY;
+        scansSeen[slot] = 0;
         trial[slot] = 0;
         revert[slot] = false;
         holdUntil[slot] = 0;
@@ -103,9 +108,7 @@ final class AutoChoice {
      */
     void scanned(int slot, double share, double scanNanos, double memsetEstimateNanos) {
         long now = ++scans;
-        double cost = Math.max(scanNanos, lastScanCost[slot]) == Double.POSITIVE_INFINITY ? Double.NaN
-                : Math.min(scanNanos, lastScanCost[slot]);
-        lastScanCost[slot] = scanNanos;
+        double cost = rememberScan(slot, scanNanos);
         if (memsetMode[slot]) {
             memsetMode[slot] = share >= SCAN_BELOW;
             return;
@@ -118,15 +121,36 @@ final class AutoChoice {
             memsetMode[slot] = true;
             trial[slot] = TRIAL_RESETS;
             costToBeat[slot] = cost;
+            trialBest[slot] = Double.POSITIVE_INFINITY;
         }
+    }
+
+    /** Keeps a scan's cost; returns the cheapest of the slot's last four, or NaN after its first scan. */
+    private double rememberScan(int slot, double scanNanos) {
+        int seen = scansSeen[slot]++;
+        scanCosts[slot * SCANS_KEPT + seen % SCANS_KEPT] = scanNanos;
+        if (seen == 0) {
+            return Double.NaN;
+        }
+        double cheapest = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < Math.min(seen + 1, SCANS_KEPT); i++) {
+            cheapest = Math.min(cheapest, scanCosts[slot * SCANS_KEPT + i]);
+        }
+        return cheapest;
     }
 
     /** A memset reset of the slot took {@code nanos} (zeroing and decommit); ends a trial when it is its last. */
     void memsetDone(int slot, long nanos) {
-        if (trial[slot] == 0 || --trial[slot] > 0) {
+        if (trial[slot] == 0) {
             return;
         }
-        if (nanos >= costToBeat[slot]) {
+        if (trial[slot] < TRIAL_RESETS) {
+            trialBest[slot] = Math.min(trialBest[slot], nanos);
+        }
+        if (--trial[slot] > 0) {
+            return;
+        }
+        if (trialBest[slot] >= costToBeat[slot]) {
             memsetMode[slot] = false;
             revert[slot] = true;
             holdUntil[slot] = scans + (HOLD_SCANS << Math.min(reverts[slot]++, 10));
