@@ -52,7 +52,8 @@ final class BenchCommand implements Command {
                                               pages of the spread, every page of it is written
                   --spread-bytes LIST         the writes fall in the first this many bytes (default 256KiB)
                 contenders:
-                  --strategy LIST             all (default), or some of: %s
+                  --strategy LIST             all (default), or some of:
+                                              %s
                 measurement:
                   --iterations N              measured cycles per contender and workload (default 1000)
                   --warmup N                  cycles run first, not measured (default: a fifth of N)
@@ -70,7 +71,23 @@ final class BenchCommand implements Command {
                   --help                      print this help
 
                 A progress bar shows on a terminal when the run takes more than a second.""".formatted(
-                String.join(", ", Contenders.names()));
+                wrap(String.join(", ", Contenders.names()), 50, "\n" + " ".repeat(46)));
+    }
+
+    /** {@code text} broken at spaces into lines of at most {@code width}, joined by {@code newline}. */
+    static String wrap(String text, int width, String newline) {
+        StringBuilder out = new StringBuilder();
+        int lineStart = 0;
+        for (String word : text.split(" ")) {
+            if (out.length() > lineStart && out.length() - lineStart + 1 + word.length() > width) {
+                out.append(newline);
+                lineStart = out.length();
+            } else if (out.length() > lineStart) {
+                out.append(' ');
+            }
+            out.append(word);
+        }
+        return out.toString();
     }
 
     /** What the command line asks for. */

@@ -30,6 +30,7 @@ final class TerminalProgress implements Progress {
     private boolean drawn;
     private int drawnLength;
     private String current = "";
+    private int planned;
 
     /** Reads the time; a test passes its own. */
     interface LongClock {
@@ -51,6 +52,7 @@ final class TerminalProgress implements Progress {
     @Override
     public void started(String contender, Workload workload, int cycles) {
         current = contender + "  " + workload.describe();
+        planned = cycles;
         draw(false);
     }
 
@@ -62,6 +64,7 @@ final class TerminalProgress implements Progress {
 
     @Override
     public void finished(String contender, int samples) {
+        done += Math.max(0, planned - samples); // the cycles a time limit cut off count as done
         draw(true);
     }
 

@@ -67,10 +67,19 @@ class BenchCommandTest {
     }
 
     @Test
+    void longListsWrapAtSpaces() {
+        assertEquals("aa bb\n  cc", BenchCommand.wrap("aa bb cc", 5, "\n  "));
+        assertEquals("a-very-long-word", BenchCommand.wrap("a-very-long-word", 5, "\n"));
+    }
+
+    @Test
     void helpListsEveryFlagAndContender() {
         String help = new BenchCommand().help();
         for (String flag : BenchCommand.VALUED) {
             assertTrue(help.contains("--" + flag + " "), flag);
+        }
+        for (String line : help.split("\n")) {
+            assertTrue(line.length() <= 100, line);
         }
         assertTrue(help.contains("c-pagemap-guided") && help.contains("allocate-direct"), help);
     }

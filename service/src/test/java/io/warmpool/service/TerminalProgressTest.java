@@ -45,4 +45,14 @@ class TerminalProgressTest {
         bar.clear();
         assertTrue(drawn().endsWith("\r"), "the bar is erased");
     }
+
+    @Test
+    void cyclesATimeLimitCutOffCountAsDone() {
+        TerminalProgress bar = new TerminalProgress(err, 200, () -> now);
+        now = TerminalProgress.SHOW_AFTER_NANOS;
+        bar.started("allocate-direct", workload, 100);
+        bar.advanced(10);
+        bar.finished("allocate-direct", 10);
+        assertTrue(bar.line().startsWith("[###############...............]  50%"), bar.line());
+    }
 }
