@@ -71,7 +71,7 @@ final class BenchCommand implements Command {
                   --help                      print this help
 
                 A progress bar shows on a terminal when the run takes more than a second.""".formatted(
-                wrap(String.join(", ", Contenders.names()), 50, "\n" + " ".repeat(46)));
+                wrap(String.join(", ", Contenders.names()), 60, "\n" + " ".repeat(30)));
     }
 
     /** {@code text} broken at spaces into lines of at most {@code width}, joined by {@code newline}. */

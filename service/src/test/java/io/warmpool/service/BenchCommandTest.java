@@ -81,6 +81,7 @@ class BenchCommandTest {
         for (String line : help.split("\n")) {
             assertTrue(line.length() <= 100, line);
         }
+        assertTrue(help.contains("some of:\n                              madvise-all, "), "the list lines up with the descriptions");
         assertTrue(help.contains("c-pagemap-guided") && help.contains("allocate-direct"), help);
     }
 }
