@@ -16,9 +16,10 @@ public enum ResetStrategy {
     /** Scan for dirty pages; zero them in place while the keep-resident budget lasts, give back the rest. */
     PAGEMAP_GUIDED("pagemap-guided"),
     /**
-     * Per slot, from what its recent resets found: scan while the dirty pages are a small share of the
-     * keep-resident budget, zero the budget outright when they fill most of it, and probe again now
-     * and then. Without a working scanner it is {@link #MEMSET_KEEP_RESIDENT}.
+     * Per slot, from what its recent resets found and cost: scan while the dirty pages are a small
+     * share of the keep-resident budget, zero the budget outright when they fill most of it or when
+     * a trial shows that zeroing it costs less than the scan, and probe again now and then. Without a
+     * working scanner it is {@link #MEMSET_KEEP_RESIDENT}.
      */
     AUTO("auto");
 

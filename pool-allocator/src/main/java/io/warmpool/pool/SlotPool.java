@@ -205,16 +205,19 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
             reportScannerFallback(ctx);
             ResetRecord record = ctx.record;
             if (ctx.decommits.size() == 0) {
+                resetter.resetDone(slot, record);
                 listener.reset(record);
                 complete(slot, key);
             } else if (queue.batchSlots() == 1) {
                 long nanos = queue.decommitNow(ctx.decommits);
                 record.decommitNanos = nanos;
                 record.totalNanos += nanos;
+                resetter.resetDone(slot, record);
                 listener.reset(record);
                 complete(slot, key);
             } else {
                 releaseKey[slot] = key;
+                resetter.resetDone(slot, record);
                 listener.reset(record);
                 queue.submit(slot, ctx.decommits);
             }

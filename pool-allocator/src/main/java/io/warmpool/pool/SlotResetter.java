@@ -24,10 +24,9 @@ import io.warmpool.pagemap.PageCategory;
  *
  * with nothing to keep resident, every strategy is madvise-all, and the record says so.
  *
- * auto, per slot:   scan (as pagemap-guided) while the dirty pages of the keep-resident window
- *                   stay under 3/4 of it; once they fill more, zero the window outright, and scan
- *                   again every 32nd reset: below 1/2, go back to scanning. A new tenant (no
- *                   affinity) starts over with scanning. Without a scanner: memset-keep-resident.
+ * auto, per slot:   pagemap-guided or memset-keep-resident, as AutoChoice decides from what the
+ *                   scans find and cost (and madvise-all once, to undo a memset trial that lost).
+ *                   Without a scanner: memset-keep-resident.
  * </pre>
  *
  * Zeroing a page that is not resident would fault it in (about 10 µs here) and make it resident;
@@ -35,16 +34,11 @@ import io.warmpool.pagemap.PageCategory;
  * about 0.2 µs. Hence: zero what is dirty and within budget, give back the rest.
  */
 final class SlotResetter {
-    static final double MEMSET_ABOVE = 0.75;
-    static final double SCAN_BELOW = 0.5;
-    static final int PROBE_EVERY = 32;
-
     private final SlotKind kind;
     private final Slab slab;
     private final long pageSize;
     private final boolean growsDown;
-    private final boolean[] memsetMode;
-    private final int[] sinceProbe;
+    private final AutoChoice auto;
     private volatile long keepResidentBytes;
     private volatile ResetStrategy strategy;
 
@@ -53,8 +47,7 @@ final class SlotResetter {
         this.slab = slab;
         this.pageSize = pageSize;
         this.growsDown = kind == SlotKind.STACK;
-        this.memsetMode = new boolean[slab.slots()];
-        this.sinceProbe = new int[slab.slots()];
+        this.auto = new AutoChoice(slab.slots());
         this.keepResidentBytes = keepResidentBytes;
         this.strategy = strategy;
     }
@@ -81,8 +74,17 @@ final class SlotResetter {
 
     /** A new tenant takes the slot: what auto learned of the last one does not apply. */
     void forget(int slot) {
-        memsetMode[slot] = false;
-        sinceProbe[slot] = 0;
+        auto.forget(slot);
+    }
+
+    /**
+     * The slot's reset is over, its decommit run (or queued, when batched: then it costs the release
+     * nothing): auto judges a memset trial by what the release paid, zeroing and decommit.
+     */
+    void resetDone(int slot, ResetRecord record) {
+        if (strategy == ResetStrategy.AUTO && record.strategy == ResetStrategy.MEMSET_KEEP_RESIDENT) {
+            auto.memsetDone(slot, record.zeroNanos + record.decommitNanos);
+        }
     }
 
     /** The lowest accessible byte of a slot whose accessible size is {@code accessible}. */
@@ -123,14 +125,7 @@ final class SlotResetter {
         if (ctx.scanner == null) {
             return ResetStrategy.MEMSET_KEEP_RESIDENT;
         }
-        if (configured == ResetStrategy.PAGEMAP_GUIDED || !memsetMode[slot]) {
-            return ResetStrategy.PAGEMAP_GUIDED;
-        }
-        if (++sinceProbe[slot] >= PROBE_EVERY) {
-            sinceProbe[slot] = 0;
-            return ResetStrategy.PAGEMAP_GUIDED;
-        }
-        return ResetStrategy.MEMSET_KEEP_RESIDENT;
+        return configured == ResetStrategy.PAGEMAP_GUIDED ? configured : auto.choose(slot);
     }
 
     private void memsetKeepResident(ResetContext ctx, long lo, long hi, long keep) {
@@ -158,6 +153,8 @@ final class SlotResetter {
 
         long dirtyPages = 0;
         long zeroed = 0;
+        long largest = 0;
+        long largestNanos = 0;
         if (growsDown) {
             long left = budget;
             for (int i = regions.size() - 1; i >= 0; i--) {
@@ -175,15 +172,22 @@ final class SlotResetter {
                 ctx.decommits.add(start, end - kept);
             }
         } else {
+            boolean timing = strategy == ResetStrategy.AUTO;
             for (int i = 0; i < regions.size(); i++) {
                 long start = regions.start(i);
                 long end = regions.end(i);
                 dirtyPages += (end - start) / pageSize;
-                if ((regions.categories(i) & PageCategory.PRESENT) != 0) {
+                if ((regions.categories(i) & PageCategory.PRESENT) == 0) {
+                    ctx.decommits.add(start, end);
+                } else if (timing && end - start > largest) {
+                    long z0 = System.nanoTime();
                     NativeMemory.zero(start, end - start);
+                    largestNanos = System.nanoTime() - z0;
+                    largest = end - start;
                     zeroed += end - start;
                 } else {
-                    ctx.decommits.add(start, end);
+                    NativeMemory.zero(start, end - start);
+                    zeroed += end - start;
                 }
             }
             ctx.decommits.add(stop, hi);
@@ -192,12 +196,15 @@ final class SlotResetter {
         record.zeroedBytes = zeroed;
         record.dirtyPages = dirtyPages;
         if (strategy == ResetStrategy.AUTO) {
-            learn(slot, regions, growsDown ? hi - keep : lo, growsDown ? hi : lo + keep, budget);
+            double memsetEstimate = largest == 0 ? Double.NaN
+                    : AutoChoice.memsetEstimate(keep / pageSize, largestNanos, largest / pageSize);
+            double share = dirtyShare(regions, growsDown ? hi - keep : lo, growsDown ? hi : lo + keep, budget);
+            auto.scanned(slot, share, record.scanNanos + record.zeroNanos, memsetEstimate);
         }
     }
 
-    /** Updates auto's choice for the slot from the share of the keep-resident window found dirty. */
-    private void learn(int slot, RangeList regions, long windowStart, long windowEnd, long budget) {
+    /** The share of the keep-resident window {@code [windowStart, windowEnd)} of {@code budget} pages found dirty. */
+    private double dirtyShare(RangeList regions, long windowStart, long windowEnd, long budget) {
         long inWindow = 0;
         for (int i = 0; i < regions.size(); i++) {
             long start = Math.max(regions.start(i), windowStart);
@@ -206,7 +213,6 @@ final class SlotResetter {
                 inWindow += (end - start) / pageSize;
             }
         }
-        double share = (double) inWindow / budget;
-        memsetMode[slot] = memsetMode[slot] ? share >= SCAN_BELOW : share >= MEMSET_ABOVE;
+        return (double) inWindow / budget;
     }
 }

@@ -52,6 +52,7 @@ public final class WarmPool implements AutoCloseable {
     private final PoolConfig config;
     private final Syscalls os;
     private final PoolListener listener;
+    private final TenantProfile profile;
     private final Map<SlotKind, SlotPool> kinds = new EnumMap<>(SlotKind.class);
     private final ForkRecovery forks;
     // The monitors below are replaced in a forked child (renewAfterFork): a parent thread may hold them.
@@ -71,12 +72,14 @@ public final class WarmPool implements AutoCloseable {
         this.listener = listener;
         this.maxUnusedWarmSlots = config.maxUnusedWarmSlots();
         this.contexts = new ResetContexts(config.scanMode(), config.resetStrategy(), os, listener);
+        this.profile = new TenantProfile(config, this::keepResidentBytes);
+        PoolListener profiling = profiling(profile, listener);
         this.forks = new ForkRecovery(this, config, kinds, listener, os);
         boolean processMadvise = config.decommitBatchSize() > 1 && KernelFeatures.processMadviseDontneed(os).present();
         try {
             for (SlotKind kind : SlotKind.values()) {
                 if (config.total(kind) > 0) {
-                    kinds.put(kind, new SlotPool(kind, config, os, processMadvise, listener, this::slotFreed,
+                    kinds.put(kind, new SlotPool(kind, config, os, processMadvise, profiling, this::slotFreed,
                             nanoClock));
                 }
             }
@@ -113,6 +116,27 @@ public final class WarmPool implements AutoCloseable {
                 Objects.requireNonNull(os, "os"), Objects.requireNonNull(nanoClock, "nanoClock"));
     }
 
+    /** {@code listener}, with each reset recorded in {@code profile} first. */
+    private static PoolListener profiling(TenantProfile profile, PoolListener listener) {
+        return new PoolListener() {
+            @Override
+            public void acquired(SlotKind kind, AcquireKind result) {
+                listener.acquired(kind, result);
+            }
+
+            @Override
+            public void reset(ResetRecord record) {
+                profile.reset(record);
+                listener.reset(record);
+            }
+
+            @Override
+            public void fallback(SlotKind kind, Fallback reason, String detail) {
+                listener.fallback(kind, reason, detail);
+            }
+        };
+    }
+
     /** The configuration the pool was built with (runtime changes are read with their own getters). */
     public PoolConfig config() {
         return config;
@@ -140,6 +164,7 @@ public final class WarmPool implements AutoCloseable {
         checkOpen();
         forks.check();
         checkRequest(request);
+        profile.acquiring(outstanding.get());
         Object key = request.affinityKey();
         int[] memories = new int[request.memories()];
         int[] tables = new int[request.tables()];
@@ -295,6 +320,11 @@ public final class WarmPool implements AutoCloseable {
             lender.giveBack(ctx); // before the count drops: close() refuses while it is up, so never closes ctx in use
             outstanding.decrementAndGet();
         }
+    }
+
+    /** What the pool's tenants did so far: dirty pages per reset and where, instances in use at acquire. */
+    public TenantProfile profile() {
+        return profile;
     }
 
     /** Instances acquired and not yet released. */

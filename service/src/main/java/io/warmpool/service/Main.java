@@ -21,7 +21,8 @@ public final class Main {
 
     /** The commands this build has. */
     static Main standard() {
-        return new Main(new ProbeCommand(), new ServeCommand(), new HealthCommand());
+        return new Main(new ProbeCommand(), new ServeCommand(), new HealthCommand(), new BenchCommand(),
+                new TuneCommand());
     }
 
     public static void main(String[] args) {

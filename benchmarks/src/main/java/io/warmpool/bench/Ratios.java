@@ -1,0 +1,83 @@
+package io.warmpool.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.ToLongFunction;
+
+/**
+ * The ratios of medians that the issue's targets are stated in, for the contenders of one workload
+ * that ran: each is {@code numerator / denominator} of a phase's median, or absent when a contender
+ * it needs did not run.
+ *
+ * <pre>
+ *  memset-keep-resident / pagemap-guided          reset   how much the scan saves
+ *  auto / better of pagemap-guided, memset-...    reset   how close auto's choice comes
+ *  pagemap-guided / c-pagemap-guided              reset   the cost of Java and JNA
+ *  memset-keep-resident / c-memset-keep-resident  reset
+ *  allocate-direct / best pool strategy           cycle   what the pool saves a Java user
+ *  mmap-munmap / best pool strategy               cycle
+ * </pre>
+ */
+public final class Ratios {
+    private Ratios() {
+    }
+
+    /**
+     * One ratio.
+     *
+     * @param label what is divided by what, and in which phase
+     * @param value the ratio of the medians
+     */
+    public record Ratio(String label, double value) {
+    }
+
+    /** The ratios that the contenders in {@code results} allow. */
+    public static List<Ratio> of(List<ContenderResult> results) {
+        List<Ratio> out = new ArrayList<>();
+        ToLongFunction<ContenderResult> reset = r -> r.reset().median();
+        ToLongFunction<ContenderResult> cycle = r -> r.cycle().median();
+        Optional<ContenderResult> guided = find(results, "pagemap-guided");
+        Optional<ContenderResult> memset = find(results, "memset-keep-resident");
+        Optional<ContenderResult> auto = find(results, "auto");
+        ratio(out, "memset-keep-resident / pagemap-guided, median reset", memset, guided, reset);
+        if (guided.isPresent() && memset.isPresent()) {
+            ContenderResult better = reset.applyAsLong(guided.get()) <= reset.applyAsLong(memset.get())
+                    ? guided.get() : memset.get();
+            ratio(out, "auto / " + better.contender() + " (the better of the two), median reset", auto,
+                    Optional.of(better), reset);
+        }
+        ratio(out, "pagemap-guided / c-pagemap-guided, median reset", guided, find(results, "c-pagemap-guided"), reset);
+        ratio(out, "memset-keep-resident / c-memset-keep-resident, median reset", memset,
+                find(results, "c-memset-keep-resident"), reset);
+        Optional<ContenderResult> bestPool = results.stream()
+                .filter(r -> isPoolStrategy(r.contender()))
+                .min((a, b) -> Long.compare(cycle.applyAsLong(a), cycle.applyAsLong(b)));
+        bestPool.ifPresent(best -> {
+            ratio(out, "allocate-direct / " + best.contender() + " (the best pool strategy), median cycle",
+                    find(results, "allocate-direct"), bestPool, cycle);
+            ratio(out, "mmap-munmap / " + best.contender() + " (the best pool strategy), median cycle",
+                    find(results, "mmap-munmap"), bestPool, cycle);
+        });
+        return out;
+    }
+
+    private static boolean isPoolStrategy(String name) {
+        return switch (name) {
+            case "pagemap-guided", "memset-keep-resident", "madvise-all", "auto" -> true;
+            default -> false;
+        };
+    }
+
+    private static Optional<ContenderResult> find(List<ContenderResult> results, String name) {
+        return results.stream().filter(r -> r.contender().equals(name)).findFirst();
+    }
+
+    private static void ratio(List<Ratio> out, String label, Optional<ContenderResult> numerator,
+                              Optional<ContenderResult> denominator, ToLongFunction<ContenderResult> phase) {
+        if (numerator.isPresent() && denominator.isPresent()) {
+            long d = phase.applyAsLong(denominator.get());
+            out.add(new Ratio(label, d == 0 ? Double.NaN : (double) phase.applyAsLong(numerator.get()) / d));
+        }
+    }
+}

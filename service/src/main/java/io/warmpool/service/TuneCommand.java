@@ -1,0 +1,151 @@
+package io.warmpool.service;
+
+import io.warmpool.natives.Syscalls;
+import io.warmpool.pool.ByteSize;
+import io.warmpool.pool.ProfileExposition;
+import io.warmpool.pool.ProfileSnapshot;
+import io.warmpool.pool.SlotKind;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** {@code warmpool tune}: settings for this host from a tenant profile. */
+final class TuneCommand implements Command {
+    static final Set<String> VALUED = Set.of("profile", "from", "rss-budget", "kind", "keep-resident-bytes",
+            "warm-slots", "plot");
+
+    @Override
+    public String name() {
+        return "tune";
+    }
+
+    @Override
+    public String summary() {
+        return "recommend keep-resident bytes and warm slots from a tenant profile and this host's costs";
+    }
+
+    @Override
+    public String help() {
+        return """
+                usage: warmpool tune --profile FILE [options]
+
+                Reads a tenant profile (the Prometheus text that warmpool bench --profile-out writes),
+                measures what a page fault, zeroing, madvise, a scan of the profile's slot and the
+                pool's own work per release cost on this host, and prints for a sweep of keep-resident sizes and warm-slot bounds the
+                predicted reset cost and page-fault cost per instance and the idle RSS of the warm
+                slots; then recommends the cheapest setting whose idle RSS bound (warm slots times
+                keep-resident bytes) fits the budget.
+
+                options:
+                  --profile FILE              the tenant profile to read
+                  --from URL                  a running service's metrics (not available yet: needs
+                                              the metrics module; use --profile)
+                  --rss-budget SIZE           the most idle RSS of one kind's warm slots (default 1GiB)
+                  --kind KIND                 memory (default), table or stack
+                  --keep-resident-bytes LIST  keep-resident sizes to sweep (default: 0, then powers of
+                                              two from a page to the slot, and the profile's own)
+                  --warm-slots LIST           warm-slot bounds to sweep (default: 0, then powers of two
+                                              up to twice the most instances the profile saw in use)
+                  --plot FILE                 write an SVG of cost per instance against idle RSS, a
+                                              line per warm-slot bound
+                  --help                      print this help""";
+    }
+
+    /** What the command line asks for. */
+    record Request(Path profile, long rssBudget, SlotKind kind, List<Long> keepResident, List<Integer> warmSlots,
+                   Path plot) {
+    }
+
+    static Request parse(List<String> args) {
+        Options o = Options.parse("tune", args, VALUED, Set.of());
+        if (!o.positional().isEmpty()) {
+            throw new UsageException("tune: unexpected argument '" + o.positional().get(0) + "'");
+        }
+        if (o.has("from")) {
+            throw new UsageException("tune: --from needs the service's metrics endpoint, which this build does not have"
+                    + " yet; write a profile with warmpool bench --profile-out and pass --profile");
+        }
+        if (!o.has("profile")) {
+            throw new UsageException("tune: --profile FILE is required (warmpool bench --profile-out writes one)");
+        }
+        SlotKind kind = switch (o.get("kind", "memory")) {
+            case "memory" -> SlotKind.MEMORY;
+            case "table" -> SlotKind.TABLE;
+            case "stack" -> SlotKind.STACK;
+            default -> throw new UsageException("tune: --kind = '" + o.get("kind", "") + "': expected memory, table or stack");
+        };
+        List<Long> keep = null;
+        if (o.has("keep-resident-bytes")) {
+            keep = new ArrayList<>();
+            for (String item : o.get("keep-resident-bytes", "").split(",")) {
+                keep.add(size("keep-resident-bytes", item));
+            }
+        }
+        List<Integer> warm = null;
+        if (o.has("warm-slots")) {
+            warm = new ArrayList<>();
+            for (String item : o.get("warm-slots", "").split(",")) {
+                try {
+                    int w = Integer.parseInt(item.trim());
+                    if (w < 0) {
+                        throw new NumberFormatException();
+                    }
+                    warm.add(w);
+                } catch (NumberFormatException e) {
+                    throw new UsageException("tune: --warm-slots: '" + item + "' is not a whole number of 0 or more");
+                }
+            }
+        }
+        return new Request(Path.of(o.get("profile", "")), size("rss-budget", o.get("rss-budget", "1GiB")), kind, keep,
+                warm, o.has("plot") ? Path.of(o.get("plot", "")) : null);
+    }
+
+    private static long size(String flag, String text) {
+        try {
+            return ByteSize.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("tune: --" + flag + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        Request r = parse(args);
+        ProfileSnapshot profile = read(r.profile());
+        ProfileSnapshot.KindProfile kind = profile.kind(r.kind());
+        if (kind == null) {
+            throw new IllegalArgumentException(r.profile() + " has no " + r.kind().label() + " slots");
+        }
+        Syscalls os = Syscalls.linux();
+        HostCosts costs = HostCosts.measure(os);
+        ScanCost scan = ScanCost.measure(os, Math.round(kind.meanAccessibleBytes()));
+        double overhead = ResetOverhead.measure(costs.zeroNanos());
+        TuneModel model = new TuneModel(profile, kind, costs, scan, overhead);
+        List<Long> keep = r.keepResident() != null ? r.keepResident()
+                : TuneModel.keepResidentSweep(profile.pageSize(), kind.slotBytes(), kind.keepResidentBytes());
+        List<Integer> warm = r.warmSlots() != null ? r.warmSlots() : TuneModel.warmSlotSweep(profile.inUseAtAcquire());
+        List<TuneModel.Prediction> sweep = model.sweep(keep, warm);
+        out.println(TuneReport.text(r, profile, kind, costs, scan, overhead, model, sweep));
+        if (r.plot() != null) {
+            Files.writeString(r.plot(), TuneReport.plot(sweep, r.kind()), StandardCharsets.UTF_8);
+        }
+        return 0;
+    }
+
+    private static ProfileSnapshot read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new UsageException("tune: --profile " + file + ": no such file");
+        }
+        try {
+            return ProfileExposition.parse(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+}
