@@ -38,11 +38,12 @@ final class TuneCommand implements Command {
                        warmpool tune --from URL [options]
 
                 Reads a tenant profile (the Prometheus text that warmpool bench --profile-out and
-                serve's profile.out write, or a running serve's /metrics), measures what a page fault, zeroing, madvise, a scan of the profile's slot and the
-                pool's own work per release cost on this host, and prints for a sweep of keep-resident sizes and warm-slot bounds the
-                predicted reset cost and page-fault cost per instance and the idle RSS of the warm
-                slots; then recommends the cheapest setting whose idle RSS bound (warm slots times
-                keep-resident bytes) fits the budget.
+                serve's profile.out write, or a running serve's /metrics), measures what a page
+                fault, zeroing, madvise, a scan of the profile's slot and the pool's own work per
+                release cost on this host, and prints for a sweep of keep-resident sizes and
+                warm-slot bounds the predicted reset cost and page-fault cost per instance and the
+                idle RSS of the warm slots; then recommends the cheapest setting whose idle RSS
+                bound (warm slots times keep-resident bytes) fits the budget.
 
                 options:
                   --profile FILE              the tenant profile to read
