@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reruns every figure of BENCHMARKS.md: the bench workloads of the targets, the matrix of workloads for
 # auto, tune's prediction beside a measured run of the same profile, and the JMH benchmarks with short
-# settings. A few minutes on two cores. Results go to bench-out/ (text, JSON, SVG, the profile).
+# settings (among them the metrics overhead, whose ratio is printed last). A few minutes on two cores. Results go to bench-out/ (text, JSON, SVG, the profile).
 #
 #   benchmarks/run-benchmarks.sh            everything
 #   benchmarks/run-benchmarks.sh --no-jmh   the bench and tune runs only
@@ -68,5 +68,15 @@ if ((jmh)); then
   echo "== JMH (short settings: 1 fork, 1 x 1 s warmup, 3 x 1 s measurement)"
   mvn -B -q -Pjmh -DskipTests -pl benchmarks -am package \
     -Djmh.args="-f 1 -wi 1 -w 1s -i 3 -r 1s -rf json -rff $PWD/$out/jmh.json" | tee "$out/jmh.txt"
+  # Issue 5: what the metrics cost a release, as a ratio (under 1.05 on the typical small reset).
+  echo "== metrics overhead: release with PoolMetrics / with PoolListener.NONE (MetricsOverheadBenchmark)"
+  awk -F'"' '$2 == "benchmark" { bench = $4; listener = ""; reset = "" }
+       $2 == "listener" { listener = $4 }
+       $2 == "reset" { reset = $4 }
+       $2 == "score" && bench ~ /MetricsOverheadBenchmark[.]release$/ {
+         value = $3; gsub(/[ :,]/, "", value); score[listener " " reset] = value; resets[reset] = 1 }
+       END { for (r in resets) if (score["none " r] > 0)
+               printf "  %-12s %8.0f ns -> %8.0f ns  ratio %.3f\n", r, score["none " r], score["metrics " r],
+                      score["metrics " r] / score["none " r] }' "$out/jmh.json" | tee "$out/metrics-overhead.txt"
 fi
 echo "== done: results in $out/"

@@ -148,12 +148,7 @@ class PoolLocksForkTest {
             }
             try {
                 for (int fork = 0; fork < 20; fork++) {
-                    long before = cycles.get();
-                    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                    while (cycles.get() < before + 3 && failure.get() == null) {
-                        assertTrue(System.nanoTime() < giveUp, "the churners stopped churning");
-                        Thread.onSpinWait(); // the churners are at work
-                    }
+                    ChildChecks.awaitChurn(cycles, 3, failure);
                     ForkedChild.Result result = ForkedChild.run(OS, () -> childAfterChurn(pool, request, room), DEADLINE);
                     assertTrue(result.exitedWith(0), "fork " + fork + ": " + result);
                 }

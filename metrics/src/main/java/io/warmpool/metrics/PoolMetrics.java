@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.warmpool.fork.ForkGeneration;
 import io.warmpool.pool.AcquireKind;
 import io.warmpool.pool.Fallback;
@@ -14,6 +15,7 @@ import io.warmpool.pool.PoolListener;
 import io.warmpool.pool.PoolSnapshot;
 import io.warmpool.pool.ResetRecord;
 import io.warmpool.pool.SlotKind;
+import io.warmpool.pool.TenantProfile;
 import io.warmpool.pool.WarmPool;
 
 import java.util.ArrayList;
@@ -51,6 +53,8 @@ import java.util.function.ToDoubleFunction;
  *  warmpool_resident_bytes{kind}                   gauge, the slab's resident pages, scanned per scrape
  *  warmpool_resident_budget_bytes{kind}            gauge, warm slots times keep-resident bytes
  *  warmpool_fork_generation                        gauge
+ *  warmpool_profile_*                              the tenant profile (ProfileFamily), when the
+ *                                                  registry is a PrometheusMeterRegistry
  * </pre>
  *
  * The histograms also export Micrometer's {@code _max} gauge (the largest value of the last few
@@ -59,8 +63,11 @@ import java.util.function.ToDoubleFunction;
  * adder updates: it neither allocates nor looks up meters by tag. A registry from
  * {@link MetricsServer#newRegistry()} has a {@link CoarseClock}, which keeps the two wall-clock
  * reads each histogram record makes from costing a clock call each. Events that arrive before
- * {@link #bindTo} are not counted, except fallbacks; gauges read NaN while no pool is observed.
+ * {@link #bindTo} are not counted, except fallbacks; gauges read NaN while no pool is observed. The
+ * profile's series are read from the observed pool's {@link WarmPool#profile()} at each scrape, and
+ * are absent while no pool is observed.
  */
+@SuppressWarnings("deprecation") // the simpleclient flavour of the Prometheus registry is the one served
 public final class PoolMetrics implements MeterBinder, PoolListener, AutoCloseable {
     private final Set<SlotKind> kinds;
     private final AtomicLongArray fallbacks = new AtomicLongArray(Fallback.values().length);
@@ -69,6 +76,7 @@ public final class PoolMetrics implements MeterBinder, PoolListener, AutoCloseab
     private volatile KindMeters[] byKind;
     private volatile WarmPool pool;
     private MeterRegistry registry;
+    private ProfileCollector profileCollector;
 
     /** Meters for the kinds of slot {@code config} has (a kind with 0 slots gets none). */
     public PoolMetrics(PoolConfig config) {
@@ -116,7 +124,16 @@ public final class PoolMetrics implements MeterBinder, PoolListener, AutoCloseab
         registered.add(Gauge.builder("warmpool.fork.generation", ForkGeneration::current)
                 .description("How many times this process's line has forked (0: the process that started the pool)")
                 .register(registry));
+        if (registry instanceof PrometheusMeterRegistry prometheus) {
+            profileCollector = new ProfileCollector(this::observedProfile);
+            profileCollector.register(prometheus.getPrometheusRegistry());
+        }
         byKind = meters;
+    }
+
+    private TenantProfile observedProfile() {
+        WarmPool p = pool;
+        return p == null ? null : p.profile();
     }
 
     private void bindGauges(MeterRegistry registry, SlotKind kind) {
@@ -264,6 +281,10 @@ public final class PoolMetrics implements MeterBinder, PoolListener, AutoCloseab
                 registry.remove(meter);
             }
             registered.clear();
+            if (profileCollector != null) {
+                ((PrometheusMeterRegistry) registry).getPrometheusRegistry().unregister(profileCollector);
+                profileCollector = null;
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.warmpool.metrics;
 
 import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.prometheus.client.exporter.common.TextFormat;
 import io.warmpool.natives.NativeMemory;
 import io.warmpool.pool.AcquireKind;
 import io.warmpool.pool.Fallback;
@@ -8,6 +9,8 @@ import io.warmpool.pool.Instance;
 import io.warmpool.pool.InstanceRequest;
 import io.warmpool.pool.PoolConfig;
 import io.warmpool.pool.PoolListener;
+import io.warmpool.pool.ProfileExposition;
+import io.warmpool.pool.ProfileSnapshot;
 import io.warmpool.pool.ResetRecord;
 import io.warmpool.pool.ResetStrategy;
 import io.warmpool.pool.SlotKind;
@@ -156,6 +159,23 @@ class PoolMetricsTest {
     }
 
     @Test
+    void theTenantProfileIsServedAndReadsBackAsThePoolRecordedIt() {
+        runTenants();
+        ProfileSnapshot recorded = pool.profile().snapshot();
+        assertEquals(CYCLES, recorded.kind(SlotKind.MEMORY).scannedResets());
+        for (String format : new String[] {TextFormat.CONTENT_TYPE_004, TextFormat.CONTENT_TYPE_OPENMETRICS_100}) {
+            String scrape = registry.scrape(format);
+            assertEquals(recorded, ProfileExposition.parse(scrape), format);
+        }
+        Exposition scrape = new Exposition(registry.scrape());
+        assertEquals("histogram", scrape.types.get("warmpool_profile_dirty_pages"));
+        assertEquals("histogram", scrape.types.get("warmpool_profile_dirty_offset_pages"));
+        assertEquals("counter", scrape.types.get("warmpool_profile_resets_total"));
+        assertEquals("gauge", scrape.types.get("warmpool_profile_keep_resident_bytes"));
+        assertEquals(CYCLES, scrape.value("warmpool_profile_resets_total{kind=\"stack\",scanned=\"true\",}"));
+    }
+
+    @Test
     void resetAndAcquireEventsAllocateNothingOnceWarm() {
         runTenants();
         ResetRecord record = lastRecord;
@@ -183,6 +203,8 @@ class PoolMetricsTest {
         Exposition scrape = new Exposition(registry.scrape());
         assertTrue(Double.isNaN(scrape.value("warmpool_slots{kind=\"memory\",state=\"warm\",}")));
         assertTrue(Double.isNaN(scrape.value("warmpool_resident_bytes{kind=\"table\",}")));
+        assertTrue(scrape.samples.stream().noneMatch(e -> e.getKey().startsWith("warmpool_profile_")),
+                "no profile without a pool");
         metrics.close();
         String after = registry.scrape();
         assertTrue(!after.contains("warmpool_"), after);

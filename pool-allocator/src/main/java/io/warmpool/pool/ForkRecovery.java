@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *  then the pool:   new monitors; new reset contexts (ResetContexts.forChild): the idle ones and
  *                   the shared pagemap descriptor closed, those a parent thread had borrowed never
  *                   handed out, and this thread opens a descriptor of its own at its next release;
- *                   outstanding = the instances still held
+ *                   outstanding = the instances still held; the tenant profile's counter cells
+ *                   that parent threads were counting in freed (CounterCells)
  * </pre>
  *
  * <p>With {@code MADV_WIPEONFORK} (the default) every slot reads zero in the child, held ones

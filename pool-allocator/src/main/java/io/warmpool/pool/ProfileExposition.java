@@ -11,27 +11,27 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The text form of a {@link ProfileSnapshot}: the Prometheus text exposition format (0.0.4), so that
- * the same parser reads a profile file and, later, a scrape of the service's metrics endpoint.
+ * The text form of a {@link ProfileSnapshot}: the Prometheus text exposition format (0.0.4) of its
+ * {@link ProfileFamily families}, so that the same parser reads a profile file and a scrape of the
+ * service's metrics endpoint, which serves the same families.
  *
  * <pre>
- *  warmpool_profile_page_size_bytes 4096                                          gauge
- *  warmpool_profile_in_use_at_acquire_bucket{le="0"} 1000 ... _sum ... _count     histogram
- *  per kind, labelled kind="memory" | "table" | "stack":
- *    warmpool_profile_slot_bytes, warmpool_profile_keep_resident_bytes             gauges
- *    warmpool_profile_resets_total{scanned="true" | "false"}                         counter
- *    warmpool_profile_budget_full_resets_total, _dirty_regions_total,
- *    warmpool_profile_accessible_bytes_total                                       counters
- *    warmpool_profile_dirty_pages_bucket{le=...}, _sum, _count                     histogram
- *    warmpool_profile_dirty_offset_pages_bucket{le=...}, _sum, _count              histogram
+ *  # HELP warmpool_profile_dirty_pages Dirty pages a scanned reset found.
+ *  # TYPE warmpool_profile_dirty_pages histogram
+ *  warmpool_profile_dirty_pages_bucket{kind="memory",le="0"} 0
+ *  ...
+ *  warmpool_profile_dirty_pages_bucket{kind="memory",le="+Inf"} 7
+ *  warmpool_profile_dirty_pages_sum{kind="memory"} 21
+ *  warmpool_profile_dirty_pages_count{kind="memory"} 7
  * </pre>
  *
  * Histogram buckets are cumulative, as Prometheus has them; {@code le="+Inf"} counts every
  * observation. The parser ignores comments and every sample whose name does not start with
- * {@code warmpool_profile_}, accepts an optional timestamp, and names the line of any error.
+ * {@code warmpool_profile_}, accepts values written as floats ({@code 4096.0}) and an optional
+ * timestamp, and names the line of any error.
  */
 public final class ProfileExposition {
-    static final String PREFIX = "warmpool_profile_";
+    static final String PREFIX = ProfileFamily.PREFIX;
     private static final Pattern SAMPLE = Pattern.compile(
             "([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})?\\s+(\\S+)(?:\\s+-?\\d+)?");
     private static final Pattern LABEL = Pattern.compile("\\s*([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"\\s*,?");
@@ -42,70 +42,22 @@ public final class ProfileExposition {
     /** Writes {@code profile} as Prometheus text. */
     public static String write(ProfileSnapshot profile) {
         StringBuilder out = new StringBuilder();
-        header(out, "page_size_bytes", "gauge", "The page size the profile counts pages in.");
-        out.append(PREFIX).append("page_size_bytes ").append(profile.pageSize()).append('\n');
-        header(out, "in_use_at_acquire", "histogram", "Instances already in use when an instance was acquired.");
-        histogram(out, "in_use_at_acquire", "", profile.inUseAtAcquire());
-        Map<SlotKind, ProfileSnapshot.KindProfile> kinds = profile.kinds();
-        header(out, "slot_bytes", "gauge", "The most bytes a slot of the kind holds.");
-        kinds.forEach((k, p) -> gauge(out, "slot_bytes", k, p.slotBytes()));
-        header(out, "keep_resident_bytes", "gauge", "The keep-resident bytes per slot when the profile was taken.");
-        kinds.forEach((k, p) -> gauge(out, "keep_resident_bytes", k, p.keepResidentBytes()));
-        header(out, "resets_total", "counter", "Resets, by whether they scanned for dirty pages (only those that"
-                + " scanned fill the histograms).");
-        kinds.forEach((k, p) -> {
-            sample(out, "resets_total", kind(k) + ",scanned=\"true\"", p.scannedResets());
-            sample(out, "resets_total", kind(k) + ",scanned=\"false\"", p.unscannedResets());
-        });
-        header(out, "budget_full_resets_total", "counter", "Scanned resets that filled the keep-resident budget,"
-                + " so that the scan stopped there.");
-        kinds.forEach((k, p) -> sample(out, "budget_full_resets_total", kind(k), p.budgetFullResets()));
-        header(out, "dirty_regions_total", "counter", "Dirty regions the scanned resets found.");
-        kinds.forEach((k, p) -> sample(out, "dirty_regions_total", kind(k), p.dirtyRegions()));
-        header(out, "accessible_bytes_total", "counter", "Accessible bytes of the scanned resets, summed.");
-        kinds.forEach((k, p) -> sample(out, "accessible_bytes_total", kind(k), p.accessibleBytes()));
-        header(out, "dirty_pages", "histogram", "Dirty pages a scanned reset found.");
-        kinds.forEach((k, p) -> histogram(out, "dirty_pages", kind(k), p.dirtyPages()));
-        header(out, "dirty_offset_pages", "histogram", "Dirty pages found, by page number from the slot's hot end,"
-                + " from 1 (a memory's or table's first page, a stack's top page).");
-        kinds.forEach((k, p) -> histogram(out, "dirty_offset_pages", kind(k), p.dirtyOffsetPages()));
+        for (ProfileFamily family : ProfileFamily.of(profile)) {
+            out.append("# HELP ").append(family.textName()).append(' ').append(family.help()).append('\n');
+            out.append("# TYPE ").append(family.textName()).append(' ').append(family.type().label()).append('\n');
+            for (ProfileFamily.Sample sample : family.samples()) {
+                out.append(sample.name());
+                for (int i = 0; i < sample.labelNames().size(); i++) {
+                    out.append(i == 0 ? '{' : ',').append(sample.labelNames().get(i)).append("=\"")
+                            .append(sample.labelValues().get(i)).append('"');
+                }
+                if (!sample.labelNames().isEmpty()) {
+                    out.append('}');
+                }
+                out.append(' ').append(sample.value()).append('\n');
+            }
+        }
         return out.toString();
-    }
-
-    private static String kind(SlotKind kind) {
-        return "kind=\"" + kind.label() + "\"";
-    }
-
-    private static void header(StringBuilder out, String name, String type, String help) {
-        out.append("# HELP ").append(PREFIX).append(name).append(' ').append(help).append('\n');
-        out.append("# TYPE ").append(PREFIX).append(name).append(' ').append(type).append('\n');
-    }
-
-    private static void gauge(StringBuilder out, String name, SlotKind kind, long value) {
-        sample(out, name, kind(kind), value);
-    }
-
-    private static void sample(StringBuilder out, String name, String labels, long value) {
-        out.append(PREFIX).append(name);
-        if (!labels.isEmpty()) {
-            out.append('{').append(labels).append('}');
-        }
-        out.append(' ').append(value).append('\n');
-    }
-
-    private static void histogram(StringBuilder out, String name, String labels, ProfileSnapshot.Histogram h) {
-        String sep = labels.isEmpty() ? "" : labels + ",";
-        long cumulative = 0;
-        long[] bounds = h.upperBounds();
-        long[] counts = h.counts();
-        for (int i = 0; i < bounds.length; i++) {
-            cumulative += counts[i];
-            sample(out, name + "_bucket", sep + "le=\"" + bounds[i] + "\"", cumulative);
-        }
-        cumulative += counts[bounds.length];
-        sample(out, name + "_bucket", sep + "le=\"+Inf\"", cumulative);
-        sample(out, name + "_sum", labels, h.sum());
-        sample(out, name + "_count", labels, cumulative);
     }
 
     /**

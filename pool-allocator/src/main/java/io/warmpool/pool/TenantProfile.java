@@ -1,8 +1,7 @@
 package io.warmpool.pool;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.ToLongFunction;
 
@@ -12,8 +11,11 @@ import java.util.function.ToLongFunction;
  * were in use at each acquire. {@code warmpool tune} turns it into settings.
  *
  * <pre>
- *  each thread counts in its own plain arrays (no atomic, no lock: a few adds per reset);
- *  snapshot() sums the arrays of every thread that ever counted
+ *  the counts live in {@link CounterCells}: a reset or acquire claims a cell (one compareAndSet),
+ *  adds with plain stores and frees it; snapshot() sums the cells. A cell's counts, from FIRST:
+ *    IN_USE_SUM, inUse[bucket]                                         instances out at each acquire
+ *    per kind the pool has, from its base: SCANNED UNSCANNED BUDGET_FULL REGIONS ACCESSIBLE DIRTY_SUM
+ *                                           OFFSET_SUM, dirty[bucket], offsets[bucket]
  *
  *  acquire   inUse[bucket(instances out)]++
  *  reset     scanned? (ResetRecord.dirtyPages() >= 0)
@@ -28,21 +30,38 @@ import java.util.function.ToLongFunction;
  *
  * Only resets that scanned see dirty pages (pagemap-guided always; auto while it scans); a scan
  * stops at the keep-resident budget, so {@code budgetFull} says how often the histograms were cut
- * there. Thread-safe: a {@link #snapshot()} taken while other threads reset reads their counts as
- * they stand, without waiting for them (a count may lag by the reset in progress). Only plain field
- * and array accesses run per reset, so a forked child can record too.
+ * there. Thread-safe, and no count is lost whatever the threads do; a {@link #snapshot()} taken
+ * while other threads reset reads their counts as they stand, without waiting for them (a count
+ * may lag by the reset in progress). The memory is a bounded number of cells whatever the number
+ * of threads that ever reset, and recording waits on nothing, so a forked child records too.
  */
 public final class TenantProfile {
+    private static final int IN_USE_SUM = CounterCells.FIRST;
+    private static final int IN_USE = IN_USE_SUM + 1;
+    private static final int SCANNED = 0;
+    private static final int UNSCANNED = 1;
+    private static final int BUDGET_FULL = 2;
+    private static final int REGIONS = 3;
+    private static final int ACCESSIBLE = 4;
+    private static final int DIRTY_SUM = 5;
+    private static final int OFFSET_SUM = 6;
+    private static final int DIRTY = 7;
+
     private final long pageSize;
     private final ToLongFunction<SlotKind> keepResidentBytes;
     private final long[] inUseBounds;
     private final Map<SlotKind, Shape> shapes = new EnumMap<>(SlotKind.class);
     private final Shape[] shapeByKind = new Shape[SlotKind.values().length];
-    private final List<Counters> all = new ArrayList<>();
-    private final ThreadLocal<Counters> local;
+    private final CounterCells cells;
 
-    /** The bucket bounds of one kind, shared by every thread's counters. */
-    private record Shape(long slotBytes, long[] pageBounds, long[] offsetBounds) {
+    /**
+     * The bucket bounds of one kind, and where its counts start in a cell: {@code base} (the scalars,
+     * then the dirty-page buckets) and {@code offsets} (the offset buckets).
+     */
+    private record Shape(long slotBytes, long[] pageBounds, long[] offsetBounds, int base, int offsets) {
+        int end() {
+            return offsets + offsetBounds.length + 1;
+        }
     }
 
     /**
@@ -55,91 +74,105 @@ public final class TenantProfile {
         this.keepResidentBytes = keepResidentBytes;
         int instances = 0;
         for (SlotKind kind : SlotKind.values()) {
-            if (config.total(kind) > 0) {
-                Shape shape = new Shape(config.slotBytes(kind),
-                        ProfileBuckets.logLinear(config.slotBytes(kind) / pageSize),
-                        ProfileBuckets.powersOfTwo(config.slotBytes(kind) / pageSize));
-                shapes.put(kind, shape);
-                shapeByKind[kind.ordinal()] = shape;
-                instances = Math.max(instances, config.total(kind));
-            }
+            instances = Math.max(instances, config.total(kind));
         }
         this.inUseBounds = ProfileBuckets.logLinear(instances);
-        this.local = ThreadLocal.withInitial(this::newCounters);
-    }
-
-    private Counters newCounters() {
-        Counters counters = new Counters(inUseBounds.length + 1, shapeByKind);
-        synchronized (all) {
-            all.add(counters);
+        int next = IN_USE + inUseBounds.length + 1;
+        for (SlotKind kind : SlotKind.values()) {
+            if (config.total(kind) > 0) {
+                long[] pages = ProfileBuckets.logLinear(config.slotBytes(kind) / pageSize);
+                Shape shape = new Shape(config.slotBytes(kind), pages,
+                        ProfileBuckets.powersOfTwo(config.slotBytes(kind) / pageSize), next, next + DIRTY + pages.length + 1);
+                shapes.put(kind, shape);
+                shapeByKind[kind.ordinal()] = shape;
+                next = shape.end();
+            }
         }
-        return counters;
+        this.cells = new CounterCells(next - CounterCells.FIRST);
     }
 
     /** An instance is being acquired while {@code instancesInUse} others are out. */
     void acquiring(int instancesInUse) {
-        Counters c = local.get();
-        c.inUse[ProfileBuckets.logLinearIndex(inUseBounds, instancesInUse)]++;
-        c.inUseSum += instancesInUse;
+        long[] c = cells.claim();
+        c[IN_USE + ProfileBuckets.logLinearIndex(inUseBounds, instancesInUse)]++;
+        c[IN_USE_SUM] += instancesInUse;
+        cells.release(c);
     }
 
     /** A slot was reset as {@code record} says. */
     void reset(ResetRecord record) {
-        int kind = record.kind().ordinal();
-        Shape shape = shapeByKind[kind];
+        Shape shape = shapeByKind[record.kind().ordinal()];
         if (shape == null) {
             return;
         }
-        KindCounters k = local.get().kinds[kind];
+        long budget = record.dirtyPages() < 0 ? 0 : keepResidentBytes.applyAsLong(record.kind()) / pageSize;
+        long[] c = cells.claim();
+        try {
+            count(c, shape, record, budget);
+        } finally {
+            cells.release(c);
+        }
+    }
+
+    private void count(long[] c, Shape shape, ResetRecord record, long budget) {
+        int k = shape.base();
         long dirty = record.dirtyPages();
         if (dirty < 0) {
-            k.unscanned++;
+            c[k + UNSCANNED]++;
             return;
         }
-        k.scanned++;
-        k.dirty[ProfileBuckets.logLinearIndex(shape.pageBounds(), dirty)]++;
-        k.dirtySum += dirty;
-        k.accessible += record.accessibleBytes();
+        c[k + SCANNED]++;
+        c[k + DIRTY + ProfileBuckets.logLinearIndex(shape.pageBounds(), dirty)]++;
+        c[k + DIRTY_SUM] += dirty;
+        c[k + ACCESSIBLE] += record.accessibleBytes();
         int regions = record.dirtyRegionCount();
-        k.regions += regions;
-        long budget = keepResidentBytes.applyAsLong(record.kind()) / pageSize;
+        c[k + REGIONS] += regions;
         if (budget > 0 && dirty >= budget) {
-            k.budgetFull++;
+            c[k + BUDGET_FULL]++;
         }
         boolean fromTop = record.kind() == SlotKind.STACK;
         for (int i = 0; i < regions; i++) {
             long offset = record.dirtyRegionOffset(i);
             long bytes = record.dirtyRegionBytes(i);
             long first = (fromTop ? shape.slotBytes() - offset - bytes : offset) / pageSize + 1;
-            k.observeOffsets(shape.offsetBounds(), first, bytes / pageSize);
+            countOffsets(c, shape, first, bytes / pageSize);
         }
     }
 
-    /** The profile now: every thread's counts, summed. */
+    /** Counts {@code pages} pages from page {@code first} in their offset buckets. */
+    private static void countOffsets(long[] c, Shape shape, long first, long pages) {
+        long[] bounds = shape.offsetBounds();
+        long end = first + pages;
+        long page = first;
+        while (page < end) {
+            int i = ProfileBuckets.powerOfTwoIndex(bounds, page);
+            long last = i < bounds.length ? Math.min(end - 1, bounds[i]) : end - 1;
+            c[shape.offsets() + i] += last - page + 1;
+            page = last + 1;
+        }
+        c[shape.base() + OFFSET_SUM] += pages * (first + end - 1) / 2;
+    }
+
+    /** The profile now: every cell's counts, summed. */
     public ProfileSnapshot snapshot() {
-        List<Counters> threads;
-        synchronized (all) {
-            threads = new ArrayList<>(all);
-        }
-        long[] inUse = new long[inUseBounds.length + 1];
-        long inUseSum = 0;
-        for (Counters c : threads) {
-            add(inUse, c.inUse);
-            inUseSum += c.inUseSum;
-        }
+        long[] sum = cells.sum();
         Map<SlotKind, ProfileSnapshot.KindProfile> out = new EnumMap<>(SlotKind.class);
         for (Map.Entry<SlotKind, Shape> e : shapes.entrySet()) {
             Shape shape = e.getValue();
-            KindCounters sum = new KindCounters(shape.pageBounds().length + 1, shape.offsetBounds().length + 1);
-            for (Counters c : threads) {
-                sum.add(c.kinds[e.getKey().ordinal()]);
-            }
+            int k = shape.base();
             out.put(e.getKey(), new ProfileSnapshot.KindProfile(shape.slotBytes(),
-                    keepResidentBytes.applyAsLong(e.getKey()), sum.scanned, sum.unscanned, sum.budgetFull, sum.regions,
-                    sum.accessible, new ProfileSnapshot.Histogram(shape.pageBounds(), sum.dirty, sum.dirtySum),
-                    new ProfileSnapshot.Histogram(shape.offsetBounds(), sum.offsets, sum.offsetSum)));
+                    keepResidentBytes.applyAsLong(e.getKey()), sum[k + SCANNED], sum[k + UNSCANNED], sum[k + BUDGET_FULL],
+                    sum[k + REGIONS], sum[k + ACCESSIBLE],
+                    new ProfileSnapshot.Histogram(shape.pageBounds(), slice(sum, k + DIRTY, shape.offsets()), sum[k + DIRTY_SUM]),
+                    new ProfileSnapshot.Histogram(shape.offsetBounds(), slice(sum, shape.offsets(), shape.end()),
+                            sum[k + OFFSET_SUM])));
         }
-        return new ProfileSnapshot(pageSize, new ProfileSnapshot.Histogram(inUseBounds, inUse, inUseSum), out);
+        return new ProfileSnapshot(pageSize, new ProfileSnapshot.Histogram(inUseBounds,
+                slice(sum, IN_USE, IN_USE + inUseBounds.length + 1), sum[IN_USE_SUM]), out);
+    }
+
+    private static long[] slice(long[] counts, int from, int to) {
+        return Arrays.copyOfRange(counts, from, to);
     }
 
     /** The profile now, as Prometheus text ({@link ProfileExposition}). */
@@ -147,68 +180,13 @@ public final class TenantProfile {
         return ProfileExposition.write(snapshot());
     }
 
-    private static void add(long[] into, long[] from) {
-        for (int i = 0; i < into.length; i++) {
-            into[i] += from[i];
-        }
+    /** The cells the counts live in (tests: how many there are, and holding them). */
+    CounterCells cells() {
+        return cells;
     }
 
-    /** One thread's counts. */
-    private static final class Counters {
-        final long[] inUse;
-        long inUseSum;
-        final KindCounters[] kinds;
-
-        Counters(int inUseBuckets, Shape[] shapes) {
-            this.inUse = new long[inUseBuckets];
-            this.kinds = new KindCounters[shapes.length];
-            for (int i = 0; i < shapes.length; i++) {
-                kinds[i] = shapes[i] == null ? null
-                        : new KindCounters(shapes[i].pageBounds().length + 1, shapes[i].offsetBounds().length + 1);
-            }
-        }
-    }
-
-    /** One thread's counts of one kind. */
-    private static final class KindCounters {
-        long scanned;
-        long unscanned;
-        long budgetFull;
-        long regions;
-        long accessible;
-        long dirtySum;
-        long offsetSum;
-        final long[] dirty;
-        final long[] offsets;
-
-        KindCounters(int dirtyBuckets, int offsetBuckets) {
-            this.dirty = new long[dirtyBuckets];
-            this.offsets = new long[offsetBuckets];
-        }
-
-        /** Counts {@code pages} pages from page {@code first} in their offset buckets. */
-        void observeOffsets(long[] bounds, long first, long pages) {
-            long end = first + pages;
-            long page = first;
-            while (page < end) {
-                int i = ProfileBuckets.powerOfTwoIndex(bounds, page);
-                long last = i < bounds.length ? Math.min(end - 1, bounds[i]) : end - 1;
-                offsets[i] += last - page + 1;
-                page = last + 1;
-            }
-            offsetSum += pages * (first + end - 1) / 2;
-        }
-
-        void add(KindCounters o) {
-            scanned += o.scanned;
-            unscanned += o.unscanned;
-            budgetFull += o.budgetFull;
-            regions += o.regions;
-            accessible += o.accessible;
-            dirtySum += o.dirtySum;
-            offsetSum += o.offsetSum;
-            TenantProfile.add(dirty, o.dirty);
-            TenantProfile.add(offsets, o.offsets);
-        }
+    /** For a forked child, before its first record: the cells parent threads were counting in are free again. */
+    void renewAfterFork() {
+        cells.freeAllAfterFork();
     }
 }

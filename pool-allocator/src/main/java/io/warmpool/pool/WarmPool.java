@@ -481,9 +481,11 @@ public final class WarmPool implements AutoCloseable {
     /**
      * For {@link ForkRecovery}, in a forked child: new monitors, {@code instancesOut} instances out,
      * the idle reset contexts and the inherited pagemap descriptor closed (contexts that parent threads
-     * had borrowed are never handed out here); this thread's next release opens fresh ones.
+     * had borrowed are never handed out here); this thread's next release opens fresh ones. The
+     * profile's counter cells that parent threads held are free again.
      */
     void renewAfterFork(int instancesOut) {
+        profile.renewAfterFork();
         PagemapScanner measured = measuringScanner;
         freed = new Object();
         measuring = new Object();

@@ -2,8 +2,10 @@ package io.warmpool.service;
 
 import io.warmpool.pool.ByteSize;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -85,6 +87,11 @@ public record ConfigKey<T>(String name, String defaultText, String description, 
             }
             return text;
         });
+    }
+
+    /** A file path, or none: the empty text (the default). */
+    public static ConfigKey<Optional<Path>> optionalPath(String name, String description) {
+        return new ConfigKey<>(name, "", description, text -> text.isEmpty() ? Optional.empty() : Optional.of(Path.of(text)));
     }
 
     /** {@code d} as {@link #parseDuration} reads it back: {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}. */

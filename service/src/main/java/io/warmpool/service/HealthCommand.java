@@ -1,10 +1,7 @@
 package io.warmpool.service;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -72,33 +69,20 @@ final class HealthCommand implements Command {
 
     /** GETs {@code url}; 0 on HTTP 200, else 1 with the reason on {@code err}. */
     static int check(String url, Duration timeout, PrintStream out, PrintStream err) {
-        HttpURLConnection connection;
+        HttpGet.Response response;
         try {
-            connection = (HttpURLConnection) URI.create(url).toURL().openConnection();
-        } catch (IllegalArgumentException | IOException | ClassCastException e) {
-            throw new UsageException("health: --url '" + url + "' is not an http URL: " + e.getMessage());
-        }
-        int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
-        connection.setConnectTimeout(millis);
-        connection.setReadTimeout(millis);
-        try {
-            int status = connection.getResponseCode();
-            try (InputStream body = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
-                if (body != null) {
-                    body.readAllBytes();
-                }
-            }
-            if (status == 200) {
-                out.println("healthy: " + url);
-                return 0;
-            }
-            err.println("warmpool health: " + url + " answered HTTP " + status);
-            return 1;
+            response = HttpGet.get(url, timeout);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("health: --url " + e.getMessage());
         } catch (IOException e) {
             err.println("warmpool health: " + url + ": " + e);
             return 1;
-        } finally {
-            connection.disconnect();
         }
+        if (response.status() == 200) {
+            out.println("healthy: " + url);
+            return 0;
+        }
+        err.println("warmpool health: " + url + " answered HTTP " + response.status());
+        return 1;
     }
 }

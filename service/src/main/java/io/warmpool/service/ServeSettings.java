@@ -4,10 +4,12 @@ import io.warmpool.pagemap.ScanMode;
 import io.warmpool.pool.PoolConfig;
 import io.warmpool.pool.ResetStrategy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The configuration keys of {@code warmpool serve} and what they build: the pool's
@@ -21,6 +23,11 @@ final class ServeSettings {
             "how long to serve; 0: until SIGTERM or Ctrl-C");
     static final ConfigKey<Duration> SUMMARY_INTERVAL = ConfigKey.duration("summary-interval", "5s",
             "how often to print the one-line summary");
+
+    static final ConfigKey<Optional<Path>> PROFILE_OUT = ConfigKey.optionalPath("profile.out",
+            "write the tenant profile here every profile.interval and at drain (for tune --profile); default: none");
+    static final ConfigKey<Duration> PROFILE_INTERVAL = ConfigKey.duration("profile.interval", "1m",
+            "how often to rewrite profile.out (a temporary file renamed over it)");
 
     static final ConfigKey<Integer> MEMORIES = ConfigKey.integer("pool.memories", POOL.totalMemories(), 1, 1 << 20,
             "linear memory slots");
@@ -77,6 +84,7 @@ final class ServeSettings {
 
     /** Every key, in the order of {@code --help}. */
     static final List<ConfigKey<?>> KEYS = List.of(DURATION, SUMMARY_INTERVAL, MetricsAddress.HOST, MetricsAddress.PORT,
+            PROFILE_OUT, PROFILE_INTERVAL,
             MEMORIES, MEMORY_MAX, MEMORY_GUARD, MEMORY_KEEP, TABLES, TABLE_ELEMENTS, TABLE_KEEP, STACKS, STACK_SIZE,
             STACK_KEEP, MAX_UNUSED_WARM, DECOMMIT_BATCH, RESET_STRATEGY, SCAN_MODE, WIPE_ON_FORK,
             THREADS, MODULES, MEMORY_MIN_SIZE, MEMORY_MAX_SIZE, HOT_PAGES, SCATTERED, HOLD, WORKLOAD_TABLES,

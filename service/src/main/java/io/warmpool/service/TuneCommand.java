@@ -11,13 +11,14 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 /** {@code warmpool tune}: settings for this host from a tenant profile. */
 final class TuneCommand implements Command {
-    static final Set<String> VALUED = Set.of("profile", "from", "rss-budget", "kind", "keep-resident-bytes",
+    static final Set<String> VALUED = Set.of("profile", "from", "timeout", "rss-budget", "kind", "keep-resident-bytes",
             "warm-slots", "plot");
 
     @Override
@@ -34,18 +35,22 @@ final class TuneCommand implements Command {
     public String help() {
         return """
                 usage: warmpool tune --profile FILE [options]
+                       warmpool tune --from URL [options]
 
-                Reads a tenant profile (the Prometheus text that warmpool bench --profile-out writes),
-                measures what a page fault, zeroing, madvise, a scan of the profile's slot and the
-                pool's own work per release cost on this host, and prints for a sweep of keep-resident sizes and warm-slot bounds the
-                predicted reset cost and page-fault cost per instance and the idle RSS of the warm
-                slots; then recommends the cheapest setting whose idle RSS bound (warm slots times
-                keep-resident bytes) fits the budget.
+                Reads a tenant profile (the Prometheus text that warmpool bench --profile-out and
+                serve's profile.out write, or a running serve's /metrics), measures what a page
+                fault, zeroing, madvise, a scan of the profile's slot and the pool's own work per
+                release cost on this host, and prints for a sweep of keep-resident sizes and
+                warm-slot bounds the predicted reset cost and page-fault cost per instance and the
+                idle RSS of the warm slots; then recommends the cheapest setting whose idle RSS
+                bound (warm slots times keep-resident bytes) fits the budget.
 
                 options:
                   --profile FILE              the tenant profile to read
-                  --from URL                  a running service's metrics (not available yet: needs
-                                              the metrics module; use --profile)
+                  --from URL                  read it from a running serve's metrics endpoint instead,
+                                              such as http://127.0.0.1:9464/metrics
+                  --timeout DURATION          how long --from waits to connect, and for each read
+                                              (default 10s)
                   --rss-budget SIZE           the most idle RSS of one kind's warm slots (default 1GiB)
                   --kind KIND                 memory (default), table or stack
                   --keep-resident-bytes LIST  keep-resident sizes to sweep (default: 0, then powers of
@@ -57,9 +62,18 @@ final class TuneCommand implements Command {
                   --help                      print this help""";
     }
 
-    /** What the command line asks for. */
-    record Request(Path profile, long rssBudget, SlotKind kind, List<Long> keepResident, List<Integer> warmSlots,
-                   Path plot) {
+    /**
+     * What the command line asks for.
+     *
+     * @param profile the profile file, or null when it is read {@code from} a URL
+     * @param from    the metrics URL to read the profile from, or null when it is read from a file
+     */
+    record Request(Path profile, String from, Duration timeout, long rssBudget, SlotKind kind, List<Long> keepResident,
+                   List<Integer> warmSlots, Path plot) {
+        /** Where the profile comes from, for messages. */
+        String source() {
+            return from != null ? from : profile.toString();
+        }
     }
 
     static Request parse(List<String> args) {
@@ -67,12 +81,16 @@ final class TuneCommand implements Command {
         if (!o.positional().isEmpty()) {
             throw new UsageException("tune: unexpected argument '" + o.positional().get(0) + "'");
         }
-        if (o.has("from")) {
-            throw new UsageException("tune: --from needs the service's metrics endpoint, which this build does not have"
-                    + " yet; write a profile with warmpool bench --profile-out and pass --profile");
+        if (o.has("from") == o.has("profile")) {
+            throw new UsageException("tune: " + (o.has("from") ? "--profile and --from are two sources: give one"
+                    : "--profile FILE or --from URL is required (warmpool bench --profile-out and serve's profile.out"
+                    + " write a profile file; a running serve serves it on http://127.0.0.1:9464/metrics)"));
         }
-        if (!o.has("profile")) {
-            throw new UsageException("tune: --profile FILE is required (warmpool bench --profile-out writes one)");
+        Duration timeout;
+        try {
+            timeout = ConfigKey.parseDuration(o.get("timeout", "10s"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("tune: --timeout '" + o.get("timeout", "") + "': " + e.getMessage());
         }
         SlotKind kind = switch (o.get("kind", "memory")) {
             case "memory" -> SlotKind.MEMORY;
@@ -102,8 +120,9 @@ final class TuneCommand implements Command {
                 }
             }
         }
-        return new Request(Path.of(o.get("profile", "")), size("rss-budget", o.get("rss-budget", "1GiB")), kind, keep,
-                warm, o.has("plot") ? Path.of(o.get("plot", "")) : null);
+        return new Request(o.has("profile") ? Path.of(o.get("profile", "")) : null, o.get("from", null), timeout,
+                size("rss-budget", o.get("rss-budget", "1GiB")), kind, keep, warm,
+                o.has("plot") ? Path.of(o.get("plot", "")) : null);
     }
 
     private static long size(String flag, String text) {
@@ -117,10 +136,10 @@ final class TuneCommand implements Command {
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
         Request r = parse(args);
-        ProfileSnapshot profile = read(r.profile());
+        ProfileSnapshot profile = r.from() != null ? fetch(r.from(), r.timeout()) : read(r.profile());
         ProfileSnapshot.KindProfile kind = profile.kind(r.kind());
         if (kind == null) {
-            throw new IllegalArgumentException(r.profile() + " has no " + r.kind().label() + " slots");
+            throw new IllegalArgumentException(r.source() + " has no " + r.kind().label() + " slots");
         }
         Syscalls os = Syscalls.linux();
         HostCosts costs = HostCosts.measure(os);
@@ -136,6 +155,30 @@ final class TuneCommand implements Command {
             Files.writeString(r.plot(), TuneReport.plot(sweep, r.kind()), StandardCharsets.UTF_8);
         }
         return 0;
+    }
+
+    /**
+     * The profile in a running service's metrics.
+     *
+     * @throws IOException naming the URL when it does not answer, or answers anything but HTTP 200
+     */
+    static ProfileSnapshot fetch(String url, Duration timeout) throws IOException {
+        HttpGet.Response response;
+        try {
+            response = HttpGet.get(url, timeout);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("tune: --from " + e.getMessage());
+        } catch (IOException e) {
+            throw new IOException("cannot read the tenant profile from " + url + ": " + e, e);
+        }
+        if (response.status() != 200) {
+            throw new IOException("cannot read the tenant profile from " + url + ": it answered HTTP " + response.status());
+        }
+        try {
+            return ProfileExposition.parse(response.body());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(url + ": " + e.getMessage(), e);
+        }
     }
 
     private static ProfileSnapshot read(Path file) throws IOException {

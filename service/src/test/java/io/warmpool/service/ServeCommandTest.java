@@ -1,6 +1,10 @@
 package io.warmpool.service;
 
+import io.warmpool.pool.ProfileExposition;
+import io.warmpool.pool.ProfileSnapshot;
+import io.warmpool.pool.SlotKind;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -10,12 +14,18 @@ import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -81,6 +91,51 @@ class ServeCommandTest {
     }
 
     @Test
+    void theTenantProfileFileIsRewrittenWholeEveryIntervalAndOnceMoreAtDrain(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("profiles").resolve("serve.prom"); // its directory does not exist yet
+        StopRequest stop = new StopRequest();
+        ExecutorService runner = Executors.newSingleThreadExecutor();
+        Set<String> versions = new HashSet<>();
+        try {
+            Future<Integer> status = runner.submit(() -> ServeCommand.serve(SmallServe.config("profile.out", file.toString(),
+                    "profile.interval", "20ms"), o, e, stop));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (versions.size() < 5) {
+                assertTrue(System.nanoTime() < deadline, "the profile was not rewritten: " + versions.size() + " versions\n"
+                        + out() + err());
+                if (Files.exists(file)) {
+                    String text = Files.readString(file);
+                    ProfileExposition.parse(text); // a reader never finds a part of a profile
+                    versions.add(text);
+                }
+            }
+            stop.request("asked by the test");
+            assertEquals(0, status.get(60, TimeUnit.SECONDS), err());
+        } finally {
+            runner.shutdownNow();
+        }
+        Matcher drained = Pattern.compile("drained after (\\d+) instances").matcher(out());
+        assertTrue(drained.find(), out());
+        ProfileSnapshot.KindProfile memory = ProfileExposition.parse(Files.readString(file)).kind(SlotKind.MEMORY);
+        assertEquals(Long.parseLong(drained.group(1)), memory.scannedResets() + memory.unscannedResets(),
+                "the write at drain counts the reset of every instance");
+        assertTrue(out().contains("  tenant profile   " + file + "  (every 20ms and at drain)"), out());
+        assertTrue(out().contains("warmpool serve: wrote the tenant profile to " + file), out());
+        try (Stream<Path> left = Files.list(file.getParent())) {
+            assertEquals(List.of(file), left.toList(), "no temporary file is left beside it");
+        }
+    }
+
+    @Test
+    void aProfileFileThatCannotBeWrittenStopsStartupNamingIt(@TempDir Path dir) throws Exception {
+        Path notADirectory = Files.writeString(dir.resolve("plain-file"), "x");
+        Path file = notADirectory.resolve("serve.prom");
+        assertEquals(1, ServeCommand.serve(SmallServe.config("profile.out", file.toString()), o, e, new StopRequest()));
+        assertTrue(err().startsWith("warmpool serve: cannot write the tenant profile to " + file + " (profile.out): "), err());
+        assertFalse(out().contains("serving"), "no tenant ran: " + out());
+    }
+
+    @Test
     void aMetricsPortInUseStopsStartupNamingTheAddress() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             int port = taken.getLocalPort();
@@ -104,5 +159,8 @@ class ServeCommandTest {
         err.reset();
         assertEquals(2, main.run(new String[] {"serve", "--summary-interval", "0"}, o, e));
         assertTrue(err().contains("summary-interval = '0' (flag --summary-interval): must be positive"), err());
+        err.reset();
+        assertEquals(2, main.run(new String[] {"serve", "--profile.out", "p.prom", "--profile.interval", "0"}, o, e));
+        assertTrue(err().contains("profile.interval = '0' (flag --profile.interval): must be positive"), err());
     }
 }

@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * {@code warmpool serve} from the shaded jar, as an operator runs it, watched from outside: its
  * scrape against the Grafana dashboard and {@code promtool}, a real Prometheus server scraping it,
- * and its drain on SIGTERM. Prometheus and promtool come from Debian's {@code prometheus} package,
+ * {@code warmpool tune --from} reading the tenant profile off its metrics, and its drain on SIGTERM. Prometheus and promtool come from Debian's {@code prometheus} package,
  * which {@code .ci/run} installs.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -235,6 +235,19 @@ class ServeJarIT {
 
     @Test
     @Order(4)
+    void tuneReadsTheTenantProfileFromTheRunningServesMetrics() throws Exception {
+        Process tune = ProbeJarIT.java("tune", "--from", metricsUrl, "--keep-resident-bytes", "0,64KiB,256KiB",
+                "--warm-slots", "0,1", "--rss-budget", "1MiB");
+        String text = new String(tune.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(tune.waitFor(DEADLINE_SECONDS, TimeUnit.SECONDS), "tune finishes:\n" + text);
+        assertEquals(0, tune.exitValue(), text);
+        Matcher resets = Pattern.compile("profile of (\\d+) scanned resets").matcher(text);
+        assertTrue(resets.find() && Long.parseLong(resets.group(1)) > 0, text);
+        assertTrue(text.contains("recommended within --rss-budget 1 MiB: memory keep-resident bytes"), text);
+    }
+
+    @Test
+    @Order(5)
     void sigtermDrainsUnmapsAndExitsZero() throws InterruptedException {
         serve.toHandle().destroy(); // SIGTERM; Process.destroy() would also close the output we read
         assertTrue(serve.waitFor(DEADLINE_SECONDS, TimeUnit.SECONDS), "serve stops on SIGTERM:\n" + output);
