@@ -48,6 +48,7 @@ public final class WarmPool implements AutoCloseable {
     /** Present pages that hold memory of their own: not the shared zero page. */
     private static final ScanSelection RESIDENT_MEMORY = new ScanSelection(PageCategory.PFNZERO,
             PageCategory.PRESENT | PageCategory.PFNZERO, 0, PageCategory.PRESENT);
+    private static final int[] NO_SLOTS = {};
 
     private final PoolConfig config;
     private final Syscalls os;
@@ -166,8 +167,8 @@ public final class WarmPool implements AutoCloseable {
         checkRequest(request);
         profile.acquiring(outstanding.get());
         Object key = request.affinityKey();
-        int[] memories = new int[request.memories()];
-        int[] tables = new int[request.tables()];
+        int[] memories = request.memories() == 0 ? NO_SLOTS : new int[request.memories()];
+        int[] tables = request.tables() == 0 ? NO_SLOTS : new int[request.tables()];
         int stack = -1;
         int memoriesTaken = 0;
         int tablesTaken = 0;
