@@ -30,6 +30,8 @@ public final class Instance implements AutoCloseable {
     final int[] memorySlots;
     final int[] tableSlots;
     final int stackSlot;
+    /** The cell of the pool's count of instances out that this one is counted in. */
+    final int countedIn;
     private final MemorySlot[] memories;
     private final TableSlot[] tables;
     private final StackSlot stack;
@@ -38,12 +40,13 @@ public final class Instance implements AutoCloseable {
     private List<TableSlot> tableList;
     private volatile boolean released;
 
-    Instance(WarmPool pool, Object affinityKey, int[] memorySlots, int[] tableSlots, int stackSlot) {
+    Instance(WarmPool pool, Object affinityKey, int[] memorySlots, int[] tableSlots, int stackSlot, int countedIn) {
         this.pool = pool;
         this.affinityKey = affinityKey;
         this.memorySlots = memorySlots;
         this.tableSlots = tableSlots;
         this.stackSlot = stackSlot;
+        this.countedIn = countedIn;
         MemorySlot[] m = memorySlots.length == 0 ? NO_MEMORIES : new MemorySlot[memorySlots.length];
         for (int i = 0; i < m.length; i++) {
             m[i] = new MemorySlot(this, pool.slots(SlotKind.MEMORY), memorySlots[i], pool.config().pageSize());

@@ -12,9 +12,13 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * {@code /proc/self/pagemap} descriptor that all their scanners share.
  *
  * <pre>
- *  idle[0 .. capacity)      each element an idle context or null; capacity = 2 x processors, at least 4
+ *  idle[0 .. capacity)      each element an idle context or null; capacity = 2 x processors, at least 4;
+ *                           each element alone on 128 bytes (32 references apart), so that threads
+ *                           that borrow from different elements write no line in common
  *
- *  borrow():     from the calling thread's start index i, over every element once:
+ *  borrow():     from the calling thread's start index i = ThreadIndex & (capacity - 1) (handed
+ *                out in order, so a pool's threads start at different elements), over every
+ *                element once:
  *                  non-null and getAndSet(i, null) returns it  ──► that context, this thread's alone now
  *                nothing idle ──► a new context: a scanner with buffers of its own over the shared descriptor
  *  giveBack(c):  from the same start index: compareAndSet(i, null, c) ──► idle again, for the next release
@@ -40,6 +44,9 @@ final class ResetContexts implements AutoCloseable {
     private final ResetStrategy strategy;
     private final Syscalls os;
     private final PoolListener listener;
+    /** References between two elements of {@link #idle}: 128 bytes with compressed references. */
+    private static final int STRIDE = 32;
+
     private final AtomicReferenceArray<ResetContext> idle;
     private final int mask;
     private volatile PidCheckedFd pagemap;
@@ -55,20 +62,25 @@ final class ResetContexts implements AutoCloseable {
         this.os = os;
         this.listener = listener;
         int capacity = Integer.highestOneBit(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()) - 1) << 1;
-        this.idle = new AtomicReferenceArray<>(capacity);
+        this.idle = new AtomicReferenceArray<>((capacity + 2) * STRIDE);
         this.mask = capacity - 1;
     }
 
     /** How many idle contexts are kept at most. */
     int capacity() {
-        return idle.length();
+        return mask + 1;
+    }
+
+    /** Where element {@code i} of the idle contexts lies in {@link #idle}: padded on both sides. */
+    private static int at(int i) {
+        return (i + 1) * STRIDE;
     }
 
     /** A context for the calling thread alone, until it gives it back. */
     ResetContext borrow() {
         int start = startIndex();
         for (int i = 0; i <= mask; i++) {
-            int at = (start + i) & mask;
+            int at = at((start + i) & mask);
             if (idle.get(at) != null) {
                 ResetContext context = idle.getAndSet(at, null);
                 if (context != null) {
@@ -84,7 +96,7 @@ final class ResetContexts implements AutoCloseable {
         if (!closed) {
             int start = startIndex();
             for (int i = 0; i <= mask; i++) {
-                if (idle.compareAndSet((start + i) & mask, null, context)) {
+                if (idle.compareAndSet(at((start + i) & mask), null, context)) {
                     if (closed) {
                         drain(); // close() ran meanwhile and may have missed it
                     }
@@ -95,9 +107,9 @@ final class ResetContexts implements AutoCloseable {
         context.close();
     }
 
-    /** Where a thread starts looking: spread by its id, so that threads tend to keep out of each other's way. */
+    /** Where a thread starts looking: by its {@link ThreadIndex}, so that threads keep out of each other's way. */
     private int startIndex() {
-        return (int) ((Thread.currentThread().getId() * 0x9E3779B97F4A7C15L) >>> 40) & mask;
+        return ThreadIndex.current() & mask;
     }
 
     private ResetContext newContext() {
@@ -174,7 +186,7 @@ final class ResetContexts implements AutoCloseable {
 
     private void drain() {
         for (int i = 0; i <= mask; i++) {
-            ResetContext context = idle.getAndSet(i, null);
+            ResetContext context = idle.getAndSet(at(i), null);
             if (context != null) {
                 context.close();
             }
