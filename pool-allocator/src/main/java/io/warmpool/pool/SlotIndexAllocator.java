@@ -57,7 +57,7 @@ final class SlotIndexAllocator {
         for (int s = 0; s < count; s++) {
             int first = (int) ((long) slots * s / count);
             int end = (int) ((long) slots * (s + 1) / count);
-            stripes[s] = new Stripe(s, first, end - first);
+            stripes[s] = new PaddedStripe(s, first, end - first);
         }
         this.hints = new AtomicLongArray(count == 1 ? 1 : Integer.highestOneBit(Math.max(8, slots) * 2 - 1) * 2);
         setMaxUnusedWarm(maxUnusedWarm);
@@ -80,7 +80,7 @@ final class SlotIndexAllocator {
     SlotIndexAllocator forChild() {
         Stripe[] fresh = new Stripe[stripes.length];
         for (int s = 0; s < stripes.length; s++) {
-            fresh[s] = new Stripe(stripes[s]);
+            fresh[s] = new PaddedStripe(stripes[s]);
         }
         return new SlotIndexAllocator(fresh, slots, hints); // hints need no lock, and may be wrong
     }
@@ -165,7 +165,11 @@ final class SlotIndexAllocator {
             int victim = stripe.evictIfOverBound();
             if (key != null && stripes.length > 1 && victim != slot) {
                 int hash = spread(key.hashCode());
-                hints.set(hash & (hints.length() - 1), hint(hash, stripe.index));
+                int at = hash & (hints.length() - 1);
+                long hint = hint(hash, stripe.index);
+                if (hints.get(at) != hint) { // mostly it says so already: keep the shared line unwritten
+                    hints.set(at, hint);
+                }
             }
             return victim;
         }
@@ -290,8 +294,34 @@ final class SlotIndexAllocator {
         return AcquireKind.values()[(int) (packed >>> 32)];
     }
 
+    /**
+     * 128 bytes of nothing ahead of a stripe's fields, and {@link PaddedStripe} adds as many after
+     * them: the lock word and the lists' heads and counts, written by every acquire and release in the
+     * stripe, share no cache line (nor the neighbouring one, which is fetched with it) with another
+     * stripe's. Needed because a garbage collection copies the stripes side by side (they are
+     * reached one after the other from the allocator's array), where they would otherwise share lines.
+     */
+    @SuppressWarnings("unused")
+    private abstract static class PaddingBefore {
+        long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+    }
+
+    /** A stripe, padded after its fields: see {@link PaddingBefore}. */
+    @SuppressWarnings("unused")
+    private static final class PaddedStripe extends Stripe {
+        long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
+
+        PaddedStripe(int index, int first, int count) {
+            super(index, first, count);
+        }
+
+        PaddedStripe(Stripe parent) {
+            super(parent);
+        }
+    }
+
     /** The lists of one stripe. Every method runs under the stripe's monitor. Indices are local. */
-    private static final class Stripe {
+    private abstract static class Stripe extends PaddingBefore {
         private static final byte COLD = 0;
         private static final byte WARM = 1;
         private static final byte TAKEN = 2;
