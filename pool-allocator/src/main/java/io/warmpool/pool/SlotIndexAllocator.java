@@ -1,6 +1,7 @@
 package io.warmpool.pool;
 
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -256,6 +257,17 @@ final class SlotIndexAllocator {
         return sum;
     }
 
+    /** How many keys the stripes remember, those whose lists are empty included (tests). */
+    int keysRemembered() {
+        int sum = 0;
+        for (Stripe stripe : stripes) {
+            synchronized (stripe) {
+                sum += stripe.byKey.size();
+            }
+        }
+        return sum;
+    }
+
     /** The key a warm slot was last used with, or null (cold, in use, or no key). For tests and statistics. */
     Object keyOf(int slot) {
         Stripe stripe = stripeOf(slot);
@@ -345,7 +357,12 @@ final class SlotIndexAllocator {
         int quarantined;
         int maxWarm;
 
-        /** The warm slots last used with one key, most recently used first. */
+        /**
+         * The warm slots last used with one key, most recently used first. A key's list stays in
+         * {@link #byKey} when it empties (the key's next release refills it, with no allocation and
+         * no change to the map) until the map holds more than {@link #keysKept} keys; then the
+         * empty lists go, at least half of the map, so the sweep costs O(1) a release on average.
+         */
         private static final class KeyList {
             int head = NONE;
             int tail = NONE;
@@ -421,16 +438,31 @@ final class SlotIndexAllocator {
         /** The most recently used warm slot of {@code key} (local index), taken; or {@link #NONE}. */
         int takeAffinity(Object key) {
             KeyList list = key == null ? null : byKey.get(key);
-            if (list == null) {
+            if (list == null || list.head == NONE) {
                 return NONE;
             }
             int slot = list.head;
-            unlinkWarm(slot);
+            unlinkWarm(slot, list);
             return slot;
         }
 
+        /** Keys the map may hold before the empty lists are dropped: twice the slots, and some. */
+        private int keysKept() {
+            return 2 * count + 16;
+        }
+
+        /** Drops every empty key list (no lambda: this may first run in a forked child). */
+        private void dropEmptyKeyLists() {
+            for (Iterator<KeyList> lists = byKey.values().iterator(); lists.hasNext(); ) {
+                if (lists.next().head == NONE) {
+                    lists.remove();
+                }
+            }
+        }
+
         boolean hasWarm(Object key) {
-            return byKey.containsKey(key);
+            KeyList list = byKey.get(key);
+            return list != null && list.head != NONE;
         }
 
         private int popCold() {
@@ -484,10 +516,14 @@ final class SlotIndexAllocator {
         }
 
         void unlinkWarm(int slot) {
-            requireState(slot, WARM, "taken from the warm lists");
             Object key = keyOf[slot];
-            if (key != null) {
-                KeyList list = byKey.get(key);
+            unlinkWarm(slot, key == null ? null : byKey.get(key));
+        }
+
+        /** Takes a warm slot out of the lists; {@code list} is its key's (null when it has none). */
+        private void unlinkWarm(int slot, KeyList list) {
+            requireState(slot, WARM, "taken from the warm lists");
+            if (list != null) {
                 int prev = keyPrev[slot];
                 int next = keyNext[slot];
                 if (prev != NONE) {
@@ -500,8 +536,8 @@ final class SlotIndexAllocator {
                 } else {
                     list.tail = prev;
                 }
-                if (list.head == NONE) {
-                    byKey.remove(key);
+                if (list.head == NONE && byKey.size() > keysKept()) {
+                    dropEmptyKeyLists();
                 }
             }
             int prev = lruPrev[slot];
