@@ -78,23 +78,29 @@ final class ResetContexts implements AutoCloseable {
 
     /** A context for the calling thread alone, until it gives it back. */
     ResetContext borrow() {
-        int start = startIndex();
+        int thread = ThreadIndex.current();
+        int start = thread & mask;
         for (int i = 0; i <= mask; i++) {
             int at = at((start + i) & mask);
             if (idle.get(at) != null) {
                 ResetContext context = idle.getAndSet(at, null);
                 if (context != null) {
+                    if (context.borrower != thread) { // mostly it is this thread's already: no write
+                        context.borrower = thread;
+                    }
                     return context;
                 }
             }
         }
-        return newContext();
+        ResetContext context = newContext();
+        context.borrower = thread;
+        return context;
     }
 
     /** Takes back a context from {@link #borrow}: kept idle for the next release, or closed when there is no room. */
     void giveBack(ResetContext context) {
         if (!closed) {
-            int start = startIndex();
+            int start = context.borrower & mask;
             for (int i = 0; i <= mask; i++) {
                 if (idle.compareAndSet(at((start + i) & mask), null, context)) {
                     if (closed) {
@@ -105,11 +111,6 @@ final class ResetContexts implements AutoCloseable {
             }
         }
         context.close();
-    }
-
-    /** Where a thread starts looking: by its {@link ThreadIndex}, so that threads keep out of each other's way. */
-    private int startIndex() {
-        return ThreadIndex.current() & mask;
     }
 
     private ResetContext newContext() {

@@ -201,7 +201,7 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
      * decommit is queued) after the batch runs. Never throws: a failed reset remaps the slot.
      */
     void release(ResetContext ctx, int slot, Object key) {
-        counts.add(RESETTING - IN_USE);
+        counts.addForThread(ctx.borrower, RESETTING - IN_USE);
         if (distrusted[slot] != null) {
             recoverReleased(slot, "not trusted to a reset", distrusted[slot]);
             return;
@@ -213,14 +213,14 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
             if (ctx.decommits.size() == 0) {
                 resetter.resetDone(slot, record);
                 listener.reset(record);
-                complete(slot, key);
+                complete(slot, key, ctx.borrower);
             } else if (queue.batchSlots() == 1) {
                 long nanos = queue.decommitNow(ctx.decommits);
                 record.decommitNanos = nanos;
                 record.totalNanos += nanos;
                 resetter.resetDone(slot, record);
                 listener.reset(record);
-                complete(slot, key);
+                complete(slot, key, ctx.borrower);
             } else {
                 releaseKey[slot] = key;
                 resetter.resetDone(slot, record);
@@ -239,10 +239,13 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         }
     }
 
-    /** The slot is clean: it becomes warm; a warm slot over the bound goes cold. */
-    private void complete(int slot, Object key) {
+    /**
+     * The slot is clean: it becomes warm; a warm slot over the bound goes cold. {@code thread} is the
+     * calling thread's {@link ThreadIndex} (a release knows it from its context).
+     */
+    private void complete(int slot, Object key, int thread) {
         int victim = allocator.release(slot, key);
-        counts.add(-RESETTING);
+        counts.addForThread(thread, -RESETTING);
         if (victim != SlotIndexAllocator.NONE) {
             evict(victim);
         }
@@ -356,7 +359,7 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     public void decommitted(int slot) {
         Object key = releaseKey[slot];
         releaseKey[slot] = null;
-        complete(slot, key);
+        complete(slot, key, ThreadIndex.current());
     }
 
     @Override

@@ -60,6 +60,11 @@ final class StripedCounter {
         add(cellOfThisThread(), delta);
     }
 
+    /** Adds {@code delta} to the cell of the thread with {@link ThreadIndex} {@code thread}. */
+    void addForThread(int thread, long delta) {
+        add(thread & mask, delta);
+    }
+
     /** Adds {@code delta} to cell {@code cell}. */
     void add(int cell, long delta) {
         cells.getAndAdd((cell + 1) * STRIDE, delta);
