@@ -90,7 +90,7 @@ final class SlotIndexAllocator {
     boolean isTaken(int slot) {
         Stripe stripe = stripeOf(slot);
         synchronized (stripe) {
-            return stripe.state[slot - stripe.first] == Stripe.TAKEN;
+            return stripe.state[Stripe.PAD + slot - stripe.first] == Stripe.TAKEN;
         }
     }
 
@@ -272,7 +272,7 @@ final class SlotIndexAllocator {
     Object keyOf(int slot) {
         Stripe stripe = stripeOf(slot);
         synchronized (stripe) {
-            return stripe.keyOf[slot - stripe.first];
+            return stripe.keyOf[Stripe.PAD + slot - stripe.first];
         }
     }
 
@@ -307,8 +307,8 @@ final class SlotIndexAllocator {
     }
 
     /**
-     * 128 bytes of nothing ahead of a stripe's fields, and {@link PaddedStripe} adds as many after
-     * them: the lock word and the lists' heads and counts, written by every acquire and release in the
+     * 128 bytes of nothing ahead of a stripe's fields (or a key list's), and {@link PaddedStripe}
+     * adds as many after them: the lock word and the lists' heads and counts, written by every acquire and release in the
      * stripe, share no cache line (nor the neighbouring one, which is fetched with it) with another
      * stripe's. Needed because a garbage collection copies the stripes side by side (they are
      * reached one after the other from the allocator's array), where they would otherwise share lines.
@@ -338,6 +338,13 @@ final class SlotIndexAllocator {
         private static final byte WARM = 1;
         private static final byte TAKEN = 2;
         private static final byte QUARANTINED = 3;
+        /**
+         * Unused elements before and after each array's own, 128 bytes at least (the byte array's;
+         * 512 for the others): whatever the heap puts next to an array (another stripe's lock word
+         * or lists, after a garbage collection) shares no cache line with the elements this stripe
+         * writes. Element i of an array is at [PAD + i].
+         */
+        static final int PAD = 128;
 
         final int index;
         final int first;
@@ -363,24 +370,30 @@ final class SlotIndexAllocator {
          * no change to the map) until the map holds more than {@link #keysKept} keys; then the
          * empty lists go, at least half of the map, so the sweep costs O(1) a release on average.
          */
-        private static final class KeyList {
+        private static class KeyList extends PaddingBefore {
             int head = NONE;
             int tail = NONE;
+        }
+
+        /** A key list padded after its fields too: like a stripe, see {@link PaddingBefore}. */
+        @SuppressWarnings("unused")
+        private static final class PaddedKeyList extends KeyList {
+            long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
         }
 
         Stripe(int index, int first, int count) {
             this.index = index;
             this.first = first;
             this.count = count;
-            this.state = new byte[count];
-            this.keyOf = new Object[count];
-            this.keyPrev = new int[count];
-            this.keyNext = new int[count];
-            this.lruPrev = new int[count];
-            this.lruNext = new int[count];
-            this.cold = new int[count];
+            this.state = new byte[padded(count)];
+            this.keyOf = new Object[padded(count)];
+            this.keyPrev = new int[padded(count)];
+            this.keyNext = new int[padded(count)];
+            this.lruPrev = new int[padded(count)];
+            this.lruNext = new int[padded(count)];
+            this.cold = new int[padded(count)];
             for (int i = 0; i < count; i++) {
-                cold[i] = count - 1 - i; // lowest index on top: slots are handed out in address order
+                cold[PAD + i] = count - 1 - i; // lowest index on top: slots are handed out in address order
             }
             this.coldTop = count;
         }
@@ -402,16 +415,16 @@ final class SlotIndexAllocator {
             this.cold = parent.cold;
             this.maxWarm = parent.maxWarm;
             for (int slot = count - 1; slot >= 0; slot--) {
-                if (state[slot] == COLD) {
-                    cold[coldTop++] = slot; // lowest index on top, as at the start
-                } else if (state[slot] == QUARANTINED) {
+                if (state[PAD + slot] == COLD) {
+                    cold[PAD + coldTop++] = slot; // lowest index on top, as at the start
+                } else if (state[PAD + slot] == QUARANTINED) {
                     quarantined++;
                 }
             }
             for (int slot = 0; slot < count; slot++) {
-                if (state[slot] == WARM) {
-                    state[slot] = TAKEN;
-                    linkWarm(slot, keyOf[slot]);
+                if (state[PAD + slot] == WARM) {
+                    state[PAD + slot] = TAKEN;
+                    linkWarm(slot, keyOf[PAD + slot]);
                 }
             }
         }
@@ -433,6 +446,10 @@ final class SlotIndexAllocator {
                 return pack(first + popCold(), AcquireKind.COLD);
             }
             return pack(NONE, AcquireKind.EXHAUSTED);
+        }
+
+        private static int padded(int count) {
+            return count + 2 * PAD;
         }
 
         /** The most recently used warm slot of {@code key} (local index), taken; or {@link #NONE}. */
@@ -466,48 +483,48 @@ final class SlotIndexAllocator {
         }
 
         private int popCold() {
-            int slot = cold[--coldTop];
-            state[slot] = TAKEN;
+            int slot = cold[PAD + --coldTop];
+            state[PAD + slot] = TAKEN;
             return slot;
         }
 
         void pushCold(int slot) {
             requireState(slot, TAKEN, "made cold");
-            state[slot] = COLD;
-            cold[coldTop++] = slot;
+            state[PAD + slot] = COLD;
+            cold[PAD + coldTop++] = slot;
         }
 
         void quarantine(int slot) {
             requireState(slot, TAKEN, "quarantined");
-            state[slot] = QUARANTINED;
+            state[PAD + slot] = QUARANTINED;
             quarantined++;
         }
 
         void linkWarm(int slot, Object key) {
             requireState(slot, TAKEN, "released");
-            state[slot] = WARM;
-            keyOf[slot] = key;
+            state[PAD + slot] = WARM;
+            keyOf[PAD + slot] = key;
             warm++;
-            lruPrev[slot] = lruTail;
-            lruNext[slot] = NONE;
+            lruPrev[PAD + slot] = lruTail;
+            lruNext[PAD + slot] = NONE;
             if (lruTail != NONE) {
-                lruNext[lruTail] = slot;
+                lruNext[PAD + lruTail] = slot;
             } else {
                 lruHead = slot;
             }
             lruTail = slot;
-            keyPrev[slot] = NONE;
-            keyNext[slot] = NONE;
+            keyPrev[PAD + slot] = NONE;
+            keyNext[PAD + slot] = NONE;
             if (key != null) {
                 // No lambda here: a forked child must not be the first to link an invokedynamic call site.
                 KeyList list = byKey.get(key);
                 if (list == null) {
-                    list = new KeyList();
+                    list = new PaddedKeyList();
                     byKey.put(key, list);
                 }
-                keyNext[slot] = list.head;
+                keyNext[PAD + slot] = list.head;
                 if (list.head != NONE) {
-                    keyPrev[list.head] = slot;
+                    keyPrev[PAD + list.head] = slot;
                 } else {
                     list.tail = slot;
                 }
@@ -516,7 +533,7 @@ final class SlotIndexAllocator {
         }
 
         void unlinkWarm(int slot) {
-            Object key = keyOf[slot];
+            Object key = keyOf[PAD + slot];
             unlinkWarm(slot, key == null ? null : byKey.get(key));
         }
 
@@ -524,15 +541,15 @@ final class SlotIndexAllocator {
         private void unlinkWarm(int slot, KeyList list) {
             requireState(slot, WARM, "taken from the warm lists");
             if (list != null) {
-                int prev = keyPrev[slot];
-                int next = keyNext[slot];
+                int prev = keyPrev[PAD + slot];
+                int next = keyNext[PAD + slot];
                 if (prev != NONE) {
-                    keyNext[prev] = next;
+                    keyNext[PAD + prev] = next;
                 } else {
                     list.head = next;
                 }
                 if (next != NONE) {
-                    keyPrev[next] = prev;
+                    keyPrev[PAD + next] = prev;
                 } else {
                     list.tail = prev;
                 }
@@ -540,20 +557,20 @@ final class SlotIndexAllocator {
                     dropEmptyKeyLists();
                 }
             }
-            int prev = lruPrev[slot];
-            int next = lruNext[slot];
+            int prev = lruPrev[PAD + slot];
+            int next = lruNext[PAD + slot];
             if (prev != NONE) {
-                lruNext[prev] = next;
+                lruNext[PAD + prev] = next;
             } else {
                 lruHead = next;
             }
             if (next != NONE) {
-                lruPrev[next] = prev;
+                lruPrev[PAD + next] = prev;
             } else {
                 lruTail = prev;
             }
-            keyOf[slot] = null;
-            state[slot] = TAKEN;
+            keyOf[PAD + slot] = null;
+            state[PAD + slot] = TAKEN;
             warm--;
         }
 
@@ -567,9 +584,9 @@ final class SlotIndexAllocator {
         }
 
         private void requireState(int slot, byte expected, String action) {
-            if (state[slot] != expected) {
+            if (state[PAD + slot] != expected) {
                 throw new IllegalStateException("slot " + (first + slot) + " cannot be " + action + " in state "
-                        + state[slot] + " (expected " + expected + ")");
+                        + state[PAD + slot] + " (expected " + expected + ")");
             }
         }
     }
