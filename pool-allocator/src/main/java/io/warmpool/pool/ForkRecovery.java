@@ -4,6 +4,8 @@ import io.warmpool.fork.ForkGeneration;
 import io.warmpool.fork.PidCheckedFd;
 import io.warmpool.natives.Syscalls;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -79,7 +81,15 @@ final class ForkRecovery {
     private final Map<SlotKind, SlotPool> kinds;
     private final PoolListener listener;
     private final Syscalls os;
-    /** The instance holding each slot, by kind ordinal then slot; null when free or in flight. */
+    /**
+     * References between two slots' entries in {@link #holders}: 64 bytes with compressed references,
+     * so that acquires of different slots on different threads write no cache line in common.
+     */
+    private static final int STRIDE = 16;
+    /**
+     * The instance last given each slot, by kind ordinal then {@link #at(int) slot}; null when it was
+     * never held, or it was in flight at a fork.
+     */
     private final Instance[][] holders = new Instance[SlotKind.values().length][];
     private final AtomicReference<Epoch> claimed;
     private volatile Epoch current;
@@ -91,7 +101,7 @@ final class ForkRecovery {
         this.listener = listener;
         this.os = os;
         for (SlotKind kind : SlotKind.values()) {
-            holders[kind.ordinal()] = new Instance[config.total(kind)];
+            holders[kind.ordinal()] = new Instance[at(config.total(kind)) + STRIDE];
         }
         Epoch epoch = new Epoch(ForkGeneration.current(), os.getpid(), null);
         this.current = epoch;
@@ -117,32 +127,28 @@ final class ForkRecovery {
         }
     }
 
-    /** An acquire hands these slots to {@code instance}. */
+    /**
+     * An acquire hands these slots to {@code instance}. A release writes nothing here: a slot whose
+     * holder is released counts as in flight (see {@link #rebuild}), so a release stays off this
+     * array, which every thread's acquire writes.
+     */
     void held(Instance instance) {
-        mark(instance, instance, null);
-    }
-
-    /** {@code instance} is being released: its slots have no holder from now on. */
-    void releasing(Instance instance) {
-        mark(instance, null, instance);
-    }
-
-    private void mark(Instance instance, Instance holder, Instance expected) {
         Instance[] memories = holders[SlotKind.MEMORY.ordinal()];
         for (int slot : instance.memorySlots) {
-            if (memories[slot] == expected) {
-                memories[slot] = holder;
-            }
+            memories[at(slot)] = instance;
         }
         Instance[] tables = holders[SlotKind.TABLE.ordinal()];
         for (int slot : instance.tableSlots) {
-            if (tables[slot] == expected) {
-                tables[slot] = holder;
-            }
+            tables[at(slot)] = instance;
         }
-        if (instance.stackSlot >= 0 && holders[SlotKind.STACK.ordinal()][instance.stackSlot] == expected) {
-            holders[SlotKind.STACK.ordinal()][instance.stackSlot] = holder;
+        if (instance.stackSlot >= 0) {
+            holders[SlotKind.STACK.ordinal()][at(instance.stackSlot)] = instance;
         }
+    }
+
+    /** Where a slot's holder is in its kind's {@link #holders}: padded on both sides. */
+    private static int at(int slot) {
+        return (slot + 1) * STRIDE;
     }
 
     private void recover(Instance releasing) {
@@ -179,37 +185,37 @@ final class ForkRecovery {
     private void rebuild(long generation, int pid, Instance releasing) {
         String why = "it was held when pid " + pid + " was forked (fork generation " + generation
                 + "): a forked child does not trust its accessible size or contents";
-        int instancesOut = 0;
+        List<Instance> instancesOut = new ArrayList<>();
         for (SlotPool slots : kinds.values()) {
-            instancesOut += rebuild(slots, generation, pid, why, releasing);
+            rebuild(slots, generation, pid, why, releasing, instancesOut);
         }
         pool.renewAfterFork(instancesOut);
     }
 
-    /** Rebuilds one kind's bookkeeping; returns how many instances are counted at one of its slots. */
-    private int rebuild(SlotPool slots, long generation, int pid, String why, Instance releasing) {
+    /** Rebuilds one kind's bookkeeping; adds to {@code instancesOut} the instances counted at one of its slots. */
+    private void rebuild(SlotPool slots, long generation, int pid, String why, Instance releasing,
+                         List<Instance> instancesOut) {
         SlotKind kind = slots.kind();
         SlotIndexAllocator allocator = slots.allocator().forChild();
         Instance[] holder = holders[kind.ordinal()];
         int held = 0;
-        int instances = 0;
         int remapped = 0;
         int quarantined = 0;
         String firstFailure = null;
-        for (int slot = holder.length - 1; slot >= 0; slot--) {
+        for (int slot = slots.capacity() - 1; slot >= 0; slot--) {
             if (!allocator.isTaken(slot)) {
                 continue;
             }
-            Instance instance = holder[slot];
+            Instance instance = holder[at(slot)];
             if (instance != null && (!instance.isReleased() || instance == releasing)) {
                 slots.distrust(slot, why);
                 held++;
                 if (countedAt(instance, kind, slot)) {
-                    instances++;
+                    instancesOut.add(instance);
                 }
                 continue;
             }
-            holder[slot] = null;
+            holder[at(slot)] = null;
             try {
                 slots.replaceWithFreshMapping(slot);
                 allocator.makeCold(slot);
@@ -232,7 +238,6 @@ final class ForkRecovery {
             listener.fallback(kind, Fallback.QUARANTINED, quarantined + " " + kind.label() + " slot(s) in flight"
                     + " in the parent could not be replaced by fresh mappings in the forked child: " + firstFailure);
         }
-        return instances;
     }
 
     /** Whether {@code instance} is counted at this slot: its first memory, else its first table, else its stack. */

@@ -1,10 +1,11 @@
 package io.warmpool.pool;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The slots one instance holds, acquired in one call to {@link WarmPool#acquire} and released in one
@@ -12,37 +13,55 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * its slots throws {@link IllegalStateException}; so does a second release (never a second reset).
  */
 public final class Instance implements AutoCloseable {
+    private static final VarHandle RELEASED;
+    private static final MemorySlot[] NO_MEMORIES = {};
+    private static final TableSlot[] NO_TABLES = {};
+
+    static {
+        try {
+            RELEASED = MethodHandles.lookup().findVarHandle(Instance.class, "released", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final WarmPool pool;
     private final Object affinityKey;
     final int[] memorySlots;
     final int[] tableSlots;
     final int stackSlot;
-    private final List<MemorySlot> memories;
-    private final List<TableSlot> tables;
+    /** The cell of the pool's count of instances out that this one is counted in. */
+    final int countedIn;
+    private final MemorySlot[] memories;
+    private final TableSlot[] tables;
     private final StackSlot stack;
-    private final AtomicBoolean released = new AtomicBoolean();
+    /** The list views, made on first use (most tenants call {@link #memory(int)}); racy, and alike. */
+    private List<MemorySlot> memoryList;
+    private List<TableSlot> tableList;
+    private volatile boolean released;
 
-    Instance(WarmPool pool, Object affinityKey, int[] memorySlots, int[] tableSlots, int stackSlot) {
+    Instance(WarmPool pool, Object affinityKey, int[] memorySlots, int[] tableSlots, int stackSlot, int countedIn) {
         this.pool = pool;
         this.affinityKey = affinityKey;
         this.memorySlots = memorySlots;
         this.tableSlots = tableSlots;
         this.stackSlot = stackSlot;
-        MemorySlot[] m = new MemorySlot[memorySlots.length];
+        this.countedIn = countedIn;
+        MemorySlot[] m = memorySlots.length == 0 ? NO_MEMORIES : new MemorySlot[memorySlots.length];
         for (int i = 0; i < m.length; i++) {
             m[i] = new MemorySlot(this, pool.slots(SlotKind.MEMORY), memorySlots[i], pool.config().pageSize());
         }
-        TableSlot[] t = new TableSlot[tableSlots.length];
+        TableSlot[] t = tableSlots.length == 0 ? NO_TABLES : new TableSlot[tableSlots.length];
         for (int i = 0; i < t.length; i++) {
             t[i] = new TableSlot(this, pool.slots(SlotKind.TABLE), tableSlots[i], pool.config().tableElements());
         }
-        this.memories = Collections.unmodifiableList(Arrays.asList(m));
-        this.tables = Collections.unmodifiableList(Arrays.asList(t));
+        this.memories = m;
+        this.tables = t;
         this.stack = stackSlot < 0 ? null : new StackSlot(this, pool.slots(SlotKind.STACK), stackSlot);
     }
 
     void checkLive() {
-        if (released.get()) {
+        if (released) {
             throw new IllegalStateException("instance " + this + " was released");
         }
     }
@@ -55,25 +74,50 @@ public final class Instance implements AutoCloseable {
     /** Its memories, in the order requested. */
     public List<MemorySlot> memories() {
         checkLive();
-        return memories;
+        List<MemorySlot> list = memoryList;
+        if (list == null) {
+            list = Collections.unmodifiableList(Arrays.asList(memories));
+            memoryList = list;
+        }
+        return list;
     }
 
-    /** Memory {@code i}. */
+    /**
+     * Memory {@code i}.
+     *
+     * @throws IndexOutOfBoundsException when it has no memory {@code i}
+     */
     public MemorySlot memory(int i) {
         checkLive();
-        return memories.get(i);
+        return memories[checkIndex(i, memories.length, "memories")];
     }
 
     /** Its tables, in the order requested. */
     public List<TableSlot> tables() {
         checkLive();
-        return tables;
+        List<TableSlot> list = tableList;
+        if (list == null) {
+            list = Collections.unmodifiableList(Arrays.asList(tables));
+            tableList = list;
+        }
+        return list;
     }
 
-    /** Table {@code i}. */
+    /**
+     * Table {@code i}.
+     *
+     * @throws IndexOutOfBoundsException when it has no table {@code i}
+     */
     public TableSlot table(int i) {
         checkLive();
-        return tables.get(i);
+        return tables[checkIndex(i, tables.length, "tables")];
+    }
+
+    private int checkIndex(int i, int count, String what) {
+        if (i < 0 || i >= count) {
+            throw new IndexOutOfBoundsException("index " + i + ": " + this + " has " + count + " " + what);
+        }
+        return i;
     }
 
     /** Its stack, if it asked for one. */
@@ -84,7 +128,7 @@ public final class Instance implements AutoCloseable {
 
     /** Whether {@link #close()} ran. */
     public boolean isReleased() {
-        return released.get();
+        return released;
     }
 
     /**
@@ -94,7 +138,7 @@ public final class Instance implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!released.compareAndSet(false, true)) {
+        if (!RELEASED.compareAndSet(this, false, true)) {
             throw new IllegalStateException("instance " + this + " was already released");
         }
         pool.release(this);

@@ -14,6 +14,8 @@ final class ResetContext implements AutoCloseable {
     final RangeList decommits = new RangeList();
     final ResetRecord record = new ResetRecord();
     long scannerFallbacksSeen;
+    /** The {@link ThreadIndex} of the thread that borrowed it: where it goes back, which counters it changes. */
+    int borrower;
 
     /** @param scanner the context's scanner, or null when the pool has none */
     ResetContext(PagemapScanner scanner) {

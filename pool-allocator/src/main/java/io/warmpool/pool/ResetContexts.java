@@ -5,6 +5,7 @@ import io.warmpool.natives.Syscalls;
 import io.warmpool.pagemap.PagemapScanner;
 import io.warmpool.pagemap.ScanMode;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -12,20 +13,27 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * {@code /proc/self/pagemap} descriptor that all their scanners share.
  *
  * <pre>
- *  idle[0 .. capacity)      each element an idle context or null; capacity = 2 x processors, at least 4
+ *  idle[0 .. capacity)      each element an idle context or null; capacity = 2 x processors, at least 4;
+ *                           each element alone on 128 bytes (32 references apart), so that threads
+ *                           that borrow from different elements write no line in common
  *
- *  borrow():     from the calling thread's start index i, over every element once:
+ *  borrow():     the calling thread's own element i = ThreadIndex & (capacity - 1) (handed out in
+ *                order, so a pool's threads have different elements):
  *                  non-null and getAndSet(i, null) returns it  ──► that context, this thread's alone now
- *                nothing idle ──► a new context: a scanner with buffers of its own over the shared descriptor
- *  giveBack(c):  from the same start index: compareAndSet(i, null, c) ──► idle again, for the next release
- *                every element full (more releases ran at once than capacity) ──► c is closed
+ *                  empty, and fewer than capacity contexts exist ──► a new context: a scanner with
+ *                    buffers of its own over the shared descriptor (so each busy thread soon has one)
+ *                  empty, capacity contexts exist ──► the other elements in turn, then a new one
+ *  giveBack(c):  from its borrower's element: compareAndSet(i, null, c) ──► idle again, for the next
+ *                release; every element full (more releases ran at once than capacity) ──► c is closed
  *  pagemap       opened with the first scanner (under this object's monitor, the only lock here);
  *                closed by close(), after every idle context
  * </pre>
  *
  * <p>A context is in one place at a time: one element, or one borrower. Once as many contexts exist
  * as releases run at once, a release borrows and gives back with two atomic operations, no lock and
- * no allocation. A thread holds a context only inside a release, so threads that come and go leave
+ * no allocation. A thread takes another thread's idle context only once capacity contexts exist:
+ * two threads that took turns with one context (each giving it back to its own element, where the
+ * other took it from) would write the same record and lists on every release. A thread holds a context only inside a release, so threads that come and go leave
  * nothing behind, and the process keeps one pagemap descriptor per pool however many threads release
  * (the ioctl and {@code pread} at an offset keep no state in the open file; the fork handlers
  * reopen at most 64 registered descriptors).
@@ -40,8 +48,13 @@ final class ResetContexts implements AutoCloseable {
     private final ResetStrategy strategy;
     private final Syscalls os;
     private final PoolListener listener;
+    /** References between two elements of {@link #idle}: 128 bytes with compressed references. */
+    private static final int STRIDE = 32;
+
     private final AtomicReferenceArray<ResetContext> idle;
     private final int mask;
+    /** Contexts made and not closed (lent or idle): changes only when one is made or closed. */
+    private final AtomicInteger alive = new AtomicInteger();
     private volatile PidCheckedFd pagemap;
     private volatile boolean closed;
 
@@ -55,36 +68,52 @@ final class ResetContexts implements AutoCloseable {
         this.os = os;
         this.listener = listener;
         int capacity = Integer.highestOneBit(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()) - 1) << 1;
-        this.idle = new AtomicReferenceArray<>(capacity);
+        this.idle = new AtomicReferenceArray<>((capacity + 2) * STRIDE);
         this.mask = capacity - 1;
     }
 
     /** How many idle contexts are kept at most. */
     int capacity() {
-        return idle.length();
+        return mask + 1;
+    }
+
+    /** Where element {@code i} of the idle contexts lies in {@link #idle}: padded on both sides. */
+    private static int at(int i) {
+        return (i + 1) * STRIDE;
     }
 
     /** A context for the calling thread alone, until it gives it back. */
     ResetContext borrow() {
-        int start = startIndex();
-        for (int i = 0; i <= mask; i++) {
-            int at = (start + i) & mask;
-            if (idle.get(at) != null) {
-                ResetContext context = idle.getAndSet(at, null);
-                if (context != null) {
-                    return context;
-                }
+        int thread = ThreadIndex.current();
+        int start = thread & mask;
+        ResetContext context = takeIdle(start);
+        if (context == null && alive.get() >= capacity()) {
+            for (int i = 1; i <= mask && context == null; i++) {
+                context = takeIdle((start + i) & mask);
             }
         }
-        return newContext();
+        if (context == null) {
+            context = newContext();
+            alive.incrementAndGet();
+        }
+        if (context.borrower != thread) { // mostly it is this thread's already: no write
+            context.borrower = thread;
+        }
+        return context;
+    }
+
+    /** The idle context of element {@code i}, taken; or null. */
+    private ResetContext takeIdle(int i) {
+        int at = at(i);
+        return idle.get(at) == null ? null : idle.getAndSet(at, null);
     }
 
     /** Takes back a context from {@link #borrow}: kept idle for the next release, or closed when there is no room. */
     void giveBack(ResetContext context) {
         if (!closed) {
-            int start = startIndex();
+            int start = context.borrower & mask;
             for (int i = 0; i <= mask; i++) {
-                if (idle.compareAndSet((start + i) & mask, null, context)) {
+                if (idle.compareAndSet(at((start + i) & mask), null, context)) {
                     if (closed) {
                         drain(); // close() ran meanwhile and may have missed it
                     }
@@ -92,12 +121,12 @@ final class ResetContexts implements AutoCloseable {
                 }
             }
         }
-        context.close();
+        closeContext(context);
     }
 
-    /** Where a thread starts looking: spread by its id, so that threads tend to keep out of each other's way. */
-    private int startIndex() {
-        return (int) ((Thread.currentThread().getId() * 0x9E3779B97F4A7C15L) >>> 40) & mask;
+    private void closeContext(ResetContext context) {
+        alive.decrementAndGet();
+        context.close();
     }
 
     private ResetContext newContext() {
@@ -174,9 +203,9 @@ final class ResetContexts implements AutoCloseable {
 
     private void drain() {
         for (int i = 0; i <= mask; i++) {
-            ResetContext context = idle.getAndSet(i, null);
+            ResetContext context = idle.getAndSet(at(i), null);
             if (context != null) {
-                context.close();
+                closeContext(context);
             }
         }
     }

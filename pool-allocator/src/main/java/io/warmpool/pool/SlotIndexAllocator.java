@@ -1,6 +1,7 @@
 package io.warmpool.pool;
 
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -57,7 +58,7 @@ final class SlotIndexAllocator {
         for (int s = 0; s < count; s++) {
             int first = (int) ((long) slots * s / count);
             int end = (int) ((long) slots * (s + 1) / count);
-            stripes[s] = new Stripe(s, first, end - first);
+            stripes[s] = new PaddedStripe(s, first, end - first);
         }
         this.hints = new AtomicLongArray(count == 1 ? 1 : Integer.highestOneBit(Math.max(8, slots) * 2 - 1) * 2);
         setMaxUnusedWarm(maxUnusedWarm);
@@ -80,7 +81,7 @@ final class SlotIndexAllocator {
     SlotIndexAllocator forChild() {
         Stripe[] fresh = new Stripe[stripes.length];
         for (int s = 0; s < stripes.length; s++) {
-            fresh[s] = new Stripe(stripes[s]);
+            fresh[s] = new PaddedStripe(stripes[s]);
         }
         return new SlotIndexAllocator(fresh, slots, hints); // hints need no lock, and may be wrong
     }
@@ -89,7 +90,7 @@ final class SlotIndexAllocator {
     boolean isTaken(int slot) {
         Stripe stripe = stripeOf(slot);
         synchronized (stripe) {
-            return stripe.state[slot - stripe.first] == Stripe.TAKEN;
+            return stripe.state[Stripe.PAD + slot - stripe.first] == Stripe.TAKEN;
         }
     }
 
@@ -165,7 +166,11 @@ final class SlotIndexAllocator {
             int victim = stripe.evictIfOverBound();
             if (key != null && stripes.length > 1 && victim != slot) {
                 int hash = spread(key.hashCode());
-                hints.set(hash & (hints.length() - 1), hint(hash, stripe.index));
+                int at = hash & (hints.length() - 1);
+                long hint = hint(hash, stripe.index);
+                if (hints.get(at) != hint) { // mostly it says so already: keep the shared line unwritten
+                    hints.set(at, hint);
+                }
             }
             return victim;
         }
@@ -252,11 +257,22 @@ final class SlotIndexAllocator {
         return sum;
     }
 
+    /** How many keys the stripes remember, those whose lists are empty included (tests). */
+    int keysRemembered() {
+        int sum = 0;
+        for (Stripe stripe : stripes) {
+            synchronized (stripe) {
+                sum += stripe.byKey.size();
+            }
+        }
+        return sum;
+    }
+
     /** The key a warm slot was last used with, or null (cold, in use, or no key). For tests and statistics. */
     Object keyOf(int slot) {
         Stripe stripe = stripeOf(slot);
         synchronized (stripe) {
-            return stripe.keyOf[slot - stripe.first];
+            return stripe.keyOf[Stripe.PAD + slot - stripe.first];
         }
     }
 
@@ -290,12 +306,45 @@ final class SlotIndexAllocator {
         return AcquireKind.values()[(int) (packed >>> 32)];
     }
 
+    /**
+     * 128 bytes of nothing ahead of a stripe's fields (or a key list's), and {@link PaddedStripe}
+     * adds as many after them: the lock word and the lists' heads and counts, written by every acquire and release in the
+     * stripe, share no cache line (nor the neighbouring one, which is fetched with it) with another
+     * stripe's. Needed because a garbage collection copies the stripes side by side (they are
+     * reached one after the other from the allocator's array), where they would otherwise share lines.
+     */
+    @SuppressWarnings("unused")
+    private abstract static class PaddingBefore {
+        long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+    }
+
+    /** A stripe, padded after its fields: see {@link PaddingBefore}. */
+    @SuppressWarnings("unused")
+    private static final class PaddedStripe extends Stripe {
+        long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
+
+        PaddedStripe(int index, int first, int count) {
+            super(index, first, count);
+        }
+
+        PaddedStripe(Stripe parent) {
+            super(parent);
+        }
+    }
+
     /** The lists of one stripe. Every method runs under the stripe's monitor. Indices are local. */
-    private static final class Stripe {
+    private abstract static class Stripe extends PaddingBefore {
         private static final byte COLD = 0;
         private static final byte WARM = 1;
         private static final byte TAKEN = 2;
         private static final byte QUARANTINED = 3;
+        /**
+         * Unused elements before and after each array's own, 128 bytes at least (the byte array's;
+         * 512 for the others): whatever the heap puts next to an array (another stripe's lock word
+         * or lists, after a garbage collection) shares no cache line with the elements this stripe
+         * writes. Element i of an array is at [PAD + i].
+         */
+        static final int PAD = 128;
 
         final int index;
         final int first;
@@ -315,25 +364,36 @@ final class SlotIndexAllocator {
         int quarantined;
         int maxWarm;
 
-        /** The warm slots last used with one key, most recently used first. */
-        private static final class KeyList {
+        /**
+         * The warm slots last used with one key, most recently used first. A key's list stays in
+         * {@link #byKey} when it empties (the key's next release refills it, with no allocation and
+         * no change to the map) until the map holds more than {@link #keysKept} keys; then the
+         * empty lists go, at least half of the map, so the sweep costs O(1) a release on average.
+         */
+        private static class KeyList extends PaddingBefore {
             int head = NONE;
             int tail = NONE;
+        }
+
+        /** A key list padded after its fields too: like a stripe, see {@link PaddingBefore}. */
+        @SuppressWarnings("unused")
+        private static final class PaddedKeyList extends KeyList {
+            long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
         }
 
         Stripe(int index, int first, int count) {
             this.index = index;
             this.first = first;
             this.count = count;
-            this.state = new byte[count];
-            this.keyOf = new Object[count];
-            this.keyPrev = new int[count];
-            this.keyNext = new int[count];
-            this.lruPrev = new int[count];
-            this.lruNext = new int[count];
-            this.cold = new int[count];
+            this.state = new byte[padded(count)];
+            this.keyOf = new Object[padded(count)];
+            this.keyPrev = new int[padded(count)];
+            this.keyNext = new int[padded(count)];
+            this.lruPrev = new int[padded(count)];
+            this.lruNext = new int[padded(count)];
+            this.cold = new int[padded(count)];
             for (int i = 0; i < count; i++) {
-                cold[i] = count - 1 - i; // lowest index on top: slots are handed out in address order
+                cold[PAD + i] = count - 1 - i; // lowest index on top: slots are handed out in address order
             }
             this.coldTop = count;
         }
@@ -355,16 +415,16 @@ final class SlotIndexAllocator {
             this.cold = parent.cold;
             this.maxWarm = parent.maxWarm;
             for (int slot = count - 1; slot >= 0; slot--) {
-                if (state[slot] == COLD) {
-                    cold[coldTop++] = slot; // lowest index on top, as at the start
-                } else if (state[slot] == QUARANTINED) {
+                if (state[PAD + slot] == COLD) {
+                    cold[PAD + coldTop++] = slot; // lowest index on top, as at the start
+                } else if (state[PAD + slot] == QUARANTINED) {
                     quarantined++;
                 }
             }
             for (int slot = 0; slot < count; slot++) {
-                if (state[slot] == WARM) {
-                    state[slot] = TAKEN;
-                    linkWarm(slot, keyOf[slot]);
+                if (state[PAD + slot] == WARM) {
+                    state[PAD + slot] = TAKEN;
+                    linkWarm(slot, keyOf[PAD + slot]);
                 }
             }
         }
@@ -388,64 +448,83 @@ final class SlotIndexAllocator {
             return pack(NONE, AcquireKind.EXHAUSTED);
         }
 
+        private static int padded(int count) {
+            return count + 2 * PAD;
+        }
+
         /** The most recently used warm slot of {@code key} (local index), taken; or {@link #NONE}. */
         int takeAffinity(Object key) {
             KeyList list = key == null ? null : byKey.get(key);
-            if (list == null) {
+            if (list == null || list.head == NONE) {
                 return NONE;
             }
             int slot = list.head;
-            unlinkWarm(slot);
+            unlinkWarm(slot, list);
             return slot;
         }
 
+        /** Keys the map may hold before the empty lists are dropped: twice the slots, and some. */
+        private int keysKept() {
+            return 2 * count + 16;
+        }
+
+        /** Drops every empty key list (no lambda: this may first run in a forked child). */
+        private void dropEmptyKeyLists() {
+            for (Iterator<KeyList> lists = byKey.values().iterator(); lists.hasNext(); ) {
+                if (lists.next().head == NONE) {
+                    lists.remove();
+                }
+            }
+        }
+
         boolean hasWarm(Object key) {
-            return byKey.containsKey(key);
+            KeyList list = byKey.get(key);
+            return list != null && list.head != NONE;
         }
 
         private int popCold() {
-            int slot = cold[--coldTop];
-            state[slot] = TAKEN;
+            int slot = cold[PAD + --coldTop];
+            state[PAD + slot] = TAKEN;
             return slot;
         }
 
         void pushCold(int slot) {
             requireState(slot, TAKEN, "made cold");
-            state[slot] = COLD;
-            cold[coldTop++] = slot;
+            state[PAD + slot] = COLD;
+            cold[PAD + coldTop++] = slot;
         }
 
         void quarantine(int slot) {
             requireState(slot, TAKEN, "quarantined");
-            state[slot] = QUARANTINED;
+            state[PAD + slot] = QUARANTINED;
             quarantined++;
         }
 
         void linkWarm(int slot, Object key) {
             requireState(slot, TAKEN, "released");
-            state[slot] = WARM;
-            keyOf[slot] = key;
+            state[PAD + slot] = WARM;
+            keyOf[PAD + slot] = key;
             warm++;
-            lruPrev[slot] = lruTail;
-            lruNext[slot] = NONE;
+            lruPrev[PAD + slot] = lruTail;
+            lruNext[PAD + slot] = NONE;
             if (lruTail != NONE) {
-                lruNext[lruTail] = slot;
+                lruNext[PAD + lruTail] = slot;
             } else {
                 lruHead = slot;
             }
             lruTail = slot;
-            keyPrev[slot] = NONE;
-            keyNext[slot] = NONE;
+            keyPrev[PAD + slot] = NONE;
+            keyNext[PAD + slot] = NONE;
             if (key != null) {
                 // No lambda here: a forked child must not be the first to link an invokedynamic call site.
                 KeyList list = byKey.get(key);
                 if (list == null) {
-                    list = new KeyList();
+                    list = new PaddedKeyList();
                     byKey.put(key, list);
                 }
-                keyNext[slot] = list.head;
+                keyNext[PAD + slot] = list.head;
                 if (list.head != NONE) {
-                    keyPrev[list.head] = slot;
+                    keyPrev[PAD + list.head] = slot;
                 } else {
                     list.tail = slot;
                 }
@@ -454,40 +533,44 @@ final class SlotIndexAllocator {
         }
 
         void unlinkWarm(int slot) {
+            Object key = keyOf[PAD + slot];
+            unlinkWarm(slot, key == null ? null : byKey.get(key));
+        }
+
+        /** Takes a warm slot out of the lists; {@code list} is its key's (null when it has none). */
+        private void unlinkWarm(int slot, KeyList list) {
             requireState(slot, WARM, "taken from the warm lists");
-            Object key = keyOf[slot];
-            if (key != null) {
-                KeyList list = byKey.get(key);
-                int prev = keyPrev[slot];
-                int next = keyNext[slot];
+            if (list != null) {
+                int prev = keyPrev[PAD + slot];
+                int next = keyNext[PAD + slot];
                 if (prev != NONE) {
-                    keyNext[prev] = next;
+                    keyNext[PAD + prev] = next;
                 } else {
                     list.head = next;
                 }
                 if (next != NONE) {
-                    keyPrev[next] = prev;
+                    keyPrev[PAD + next] = prev;
                 } else {
                     list.tail = prev;
                 }
-                if (list.head == NONE) {
-                    byKey.remove(key);
+                if (list.head == NONE && byKey.size() > keysKept()) {
+                    dropEmptyKeyLists();
                 }
             }
-            int prev = lruPrev[slot];
-            int next = lruNext[slot];
+            int prev = lruPrev[PAD + slot];
+            int next = lruNext[PAD + slot];
             if (prev != NONE) {
-                lruNext[prev] = next;
+                lruNext[PAD + prev] = next;
             } else {
                 lruHead = next;
             }
             if (next != NONE) {
-                lruPrev[next] = prev;
+                lruPrev[PAD + next] = prev;
             } else {
                 lruTail = prev;
             }
-            keyOf[slot] = null;
-            state[slot] = TAKEN;
+            keyOf[PAD + slot] = null;
+            state[PAD + slot] = TAKEN;
             warm--;
         }
 
@@ -501,9 +584,9 @@ final class SlotIndexAllocator {
         }
 
         private void requireState(int slot, byte expected, String action) {
-            if (state[slot] != expected) {
+            if (state[PAD + slot] != expected) {
                 throw new IllegalStateException("slot " + (first + slot) + " cannot be " + action + " in state "
-                        + state[slot] + " (expected " + expected + ")");
+                        + state[PAD + slot] + " (expected " + expected + ")");
             }
         }
     }

@@ -6,7 +6,6 @@ import io.warmpool.natives.Syscalls;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
@@ -34,6 +33,8 @@ import java.util.function.LongSupplier;
 final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     /** Slots an acquire tries when resizing them for the new tenant fails. */
     static final int RESIZE_ATTEMPTS = 3;
+    private static final long IN_USE = 1;
+    private static final long RESETTING = 1L << 32;
 
     private final SlotKind kind;
     private final Syscalls os;
@@ -51,8 +52,11 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
      */
     private final RuntimeException[] distrusted;
     private final Object[] releaseKey;
-    private final AtomicInteger inUse = new AtomicInteger();
-    private final AtomicInteger resetting = new AtomicInteger();
+    /**
+     * Slots in use and resetting, as one number: {@code inUse + resetting << 32}, so that a release
+     * moves a slot from one to the other with one atomic add, in the releasing thread's own cell.
+     */
+    private final StripedCounter counts = new StripedCounter();
 
     SlotPool(SlotKind kind, PoolConfig config, Syscalls os, boolean processMadvise, PoolListener listener,
              Runnable onFree, LongSupplier nanoClock) {
@@ -134,7 +138,7 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         if (how != AcquireKind.AFFINITY) {
             resetter.forget(slot);
         }
-        inUse.incrementAndGet();
+        counts.add(IN_USE);
         listener.acquired(kind, how);
         return slot;
     }
@@ -145,9 +149,12 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
      */
     private void resize(int slot, long bytes) {
         long now = accessible[slot];
+        if (bytes == now) {
+            return; // an affinity hit of the same size: no write to a line that neighbouring slots share
+        }
         if (bytes > now) {
             slab.open(slot, now, bytes);
-        } else if (bytes < now) {
+        } else {
             slab.seal(slot, bytes, now);
         }
         accessible[slot] = bytes;
@@ -194,8 +201,7 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
      * decommit is queued) after the batch runs. Never throws: a failed reset remaps the slot.
      */
     void release(ResetContext ctx, int slot, Object key) {
-        inUse.decrementAndGet();
-        resetting.incrementAndGet();
+        counts.addForThread(ctx.borrower, RESETTING - IN_USE);
         if (distrusted[slot] != null) {
             recoverReleased(slot, "not trusted to a reset", distrusted[slot]);
             return;
@@ -207,14 +213,14 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
             if (ctx.decommits.size() == 0) {
                 resetter.resetDone(slot, record);
                 listener.reset(record);
-                complete(slot, key);
+                complete(slot, key, ctx.borrower);
             } else if (queue.batchSlots() == 1) {
                 long nanos = queue.decommitNow(ctx.decommits);
                 record.decommitNanos = nanos;
                 record.totalNanos += nanos;
                 resetter.resetDone(slot, record);
                 listener.reset(record);
-                complete(slot, key);
+                complete(slot, key, ctx.borrower);
             } else {
                 releaseKey[slot] = key;
                 resetter.resetDone(slot, record);
@@ -233,10 +239,13 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         }
     }
 
-    /** The slot is clean: it becomes warm; a warm slot over the bound goes cold. */
-    private void complete(int slot, Object key) {
+    /**
+     * The slot is clean: it becomes warm; a warm slot over the bound goes cold. {@code thread} is the
+     * calling thread's {@link ThreadIndex} (a release knows it from its context).
+     */
+    private void complete(int slot, Object key, int thread) {
         int victim = allocator.release(slot, key);
-        resetting.decrementAndGet();
+        counts.addForThread(thread, -RESETTING);
         if (victim != SlotIndexAllocator.NONE) {
             evict(victim);
         }
@@ -269,7 +278,7 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     private void recoverReleased(int slot, String step, RuntimeException cause) {
         releaseKey[slot] = null;
         recover(slot, step, cause);
-        resetting.decrementAndGet();
+        counts.add(-RESETTING);
         onFree.run();
     }
 
@@ -342,15 +351,15 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     void replaceBookkeeping(SlotIndexAllocator rebuilt, int held) {
         queue = queue.forChild();
         allocator = rebuilt;
-        inUse.set(held);
-        resetting.set(0);
+        counts.clear();
+        counts.add(held * IN_USE);
     }
 
     @Override
     public void decommitted(int slot) {
         Object key = releaseKey[slot];
         releaseKey[slot] = null;
-        complete(slot, key);
+        complete(slot, key, ThreadIndex.current());
     }
 
     @Override
@@ -380,8 +389,11 @@ final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
 
     PoolSnapshot.KindSnapshot snapshot() {
         queue.flushIfWaited();
-        return new PoolSnapshot.KindSnapshot(kind, capacity(), inUse.get(), allocator.warm(), allocator.cold(),
-                resetting.get(), allocator.quarantined(), resetter.keepResidentBytes(), slab.reservation());
+        long both = counts.sum();
+        int inUse = (int) both; // the low half, signed: a sum taken while slots move may borrow from the high one
+        int resetting = (int) ((both - inUse) >> 32);
+        return new PoolSnapshot.KindSnapshot(kind, capacity(), inUse, allocator.warm(), allocator.cold(),
+                resetting, allocator.quarantined(), resetter.keepResidentBytes(), slab.reservation());
     }
 
     @Override

@@ -107,14 +107,18 @@ final class SlotResetter {
         long keep = Math.min(keepResidentBytes, accessible);
         ResetStrategy chosen = keep == 0 ? ResetStrategy.MADVISE_ALL : choose(ctx, slot);
         record.strategy = chosen;
+        long finished;
         switch (chosen) {
-            case MADVISE_ALL -> ctx.decommits.add(lo, hi);
-            case MEMSET_KEEP_RESIDENT -> memsetKeepResident(ctx, lo, hi, keep);
-            case PAGEMAP_GUIDED -> pagemapGuided(ctx, slot, lo, hi, keep);
+            case MADVISE_ALL -> {
+                ctx.decommits.add(lo, hi);
+                finished = System.nanoTime();
+            }
+            case MEMSET_KEEP_RESIDENT -> finished = memsetKeepResident(ctx, lo, hi, keep, started);
+            case PAGEMAP_GUIDED -> finished = pagemapGuided(ctx, slot, lo, hi, keep, started);
             default -> throw new IllegalStateException("no reset for " + chosen);
         }
         record.decommittedBytes = ctx.decommits.bytes();
-        record.totalNanos = System.nanoTime() - started;
+        record.totalNanos = finished - started;
     }
 
     private ResetStrategy choose(ResetContext ctx, int slot) {
@@ -128,8 +132,8 @@ final class SlotResetter {
         return configured == ResetStrategy.PAGEMAP_GUIDED ? configured : auto.choose(slot);
     }
 
-    private void memsetKeepResident(ResetContext ctx, long lo, long hi, long keep) {
-        long t0 = System.nanoTime();
+    /** Returns when it finished, by {@link System#nanoTime()}; its zeroing counts from {@code started}. */
+    private long memsetKeepResident(ResetContext ctx, long lo, long hi, long keep, long started) {
         if (growsDown) {
             NativeMemory.zero(hi - keep, keep);
             ctx.decommits.add(lo, hi - keep);
@@ -137,18 +141,20 @@ final class SlotResetter {
             NativeMemory.zero(lo, keep);
             ctx.decommits.add(lo + keep, hi);
         }
-        ctx.record.zeroNanos = System.nanoTime() - t0;
+        long finished = System.nanoTime();
+        ctx.record.zeroNanos = finished - started;
         ctx.record.zeroedBytes = keep;
+        return finished;
     }
 
-    private void pagemapGuided(ResetContext ctx, int slot, long lo, long hi, long keep) {
+    /** Returns when it finished, by {@link System#nanoTime()}; its scan counts from {@code started}. */
+    private long pagemapGuided(ResetContext ctx, int slot, long lo, long hi, long keep, long started) {
         ResetRecord record = ctx.record;
         long budget = keep / pageSize;
         RangeList regions = ctx.regions;
-        long t0 = System.nanoTime();
         long stop = ctx.scanner.scan(lo, hi, growsDown ? 0 : budget, regions);
         long t1 = System.nanoTime();
-        record.scanNanos = t1 - t0;
+        record.scanNanos = t1 - started;
         record.regions = regions;
 
         long dirtyPages = 0;
@@ -192,7 +198,8 @@ final class SlotResetter {
             }
             ctx.decommits.add(stop, hi);
         }
-        record.zeroNanos = System.nanoTime() - t1;
+        long finished = System.nanoTime();
+        record.zeroNanos = finished - t1;
         record.zeroedBytes = zeroed;
         record.dirtyPages = dirtyPages;
         if (strategy == ResetStrategy.AUTO) {
@@ -201,6 +208,7 @@ final class SlotResetter {
             double share = dirtyShare(regions, growsDown ? hi - keep : lo, growsDown ? hi : lo + keep, budget);
             auto.scanned(slot, share, record.scanNanos + record.zeroNanos, memsetEstimate);
         }
+        return finished;
     }
 
     /** The share of the keep-resident window {@code [windowStart, windowEnd)} of {@code budget} pages found dirty. */

@@ -9,6 +9,7 @@ import io.warmpool.pagemap.ScanSelection;
 
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,6 +49,7 @@ public final class WarmPool implements AutoCloseable {
     /** Present pages that hold memory of their own: not the shared zero page. */
     private static final ScanSelection RESIDENT_MEMORY = new ScanSelection(PageCategory.PFNZERO,
             PageCategory.PRESENT | PageCategory.PFNZERO, 0, PageCategory.PRESENT);
+    private static final int[] NO_SLOTS = {};
 
     private final PoolConfig config;
     private final Syscalls os;
@@ -57,7 +59,8 @@ public final class WarmPool implements AutoCloseable {
     private final ForkRecovery forks;
     // The monitors below are replaced in a forked child (renewAfterFork): a parent thread may hold them.
     private ResetContexts contexts;
-    private final AtomicInteger outstanding = new AtomicInteger();
+    /** Instances out; each instance counts in the cell of the thread that acquired it, up and down. */
+    private final StripedCounter outstanding = new StripedCounter();
     private final AtomicInteger waiters = new AtomicInteger();
     private Object freed = new Object();
     private Object measuring = new Object();
@@ -164,10 +167,13 @@ public final class WarmPool implements AutoCloseable {
         checkOpen();
         forks.check();
         checkRequest(request);
-        profile.acquiring(outstanding.get());
+        int countedIn = outstanding.cellOfThisThread();
+        // The profile's instances-in-use: exact for this thread's own, a few acquires late for the
+        // others' (summing every thread's count on each acquire would read lines they all write).
+        profile.acquiring((int) outstanding.sumSeenFrom(countedIn));
         Object key = request.affinityKey();
-        int[] memories = new int[request.memories()];
-        int[] tables = new int[request.tables()];
+        int[] memories = request.memories() == 0 ? NO_SLOTS : new int[request.memories()];
+        int[] tables = request.tables() == 0 ? NO_SLOTS : new int[request.tables()];
         int stack = -1;
         int memoriesTaken = 0;
         int tablesTaken = 0;
@@ -193,8 +199,8 @@ public final class WarmPool implements AutoCloseable {
             }
             throw e;
         }
-        outstanding.incrementAndGet();
-        Instance instance = new Instance(this, key, memories, tables, stack);
+        outstanding.add(countedIn, 1);
+        Instance instance = new Instance(this, key, memories, tables, stack, countedIn);
         forks.held(instance);
         return instance;
     }
@@ -306,7 +312,6 @@ public final class WarmPool implements AutoCloseable {
 
     void release(Instance instance) {
         forks.check(instance);
-        forks.releasing(instance);
         ResetContexts lender = contexts;
         ResetContext ctx = lender.borrow();
         Object key = instance.affinityKey();
@@ -318,7 +323,7 @@ public final class WarmPool implements AutoCloseable {
             }
         } finally {
             lender.giveBack(ctx); // before the count drops: close() refuses while it is up, so never closes ctx in use
-            outstanding.decrementAndGet();
+            outstanding.add(instance.countedIn, -1);
         }
     }
 
@@ -329,7 +334,7 @@ public final class WarmPool implements AutoCloseable {
 
     /** Instances acquired and not yet released. */
     public int outstanding() {
-        return outstanding.get();
+        return (int) outstanding.sum();
     }
 
     /**
@@ -456,7 +461,7 @@ public final class WarmPool implements AutoCloseable {
             return;
         }
         forks.check();
-        int out = outstanding.get();
+        int out = outstanding();
         if (out > 0) {
             throw new IllegalStateException(out + " instance(s) still out: release them before closing the pool");
         }
@@ -479,18 +484,21 @@ public final class WarmPool implements AutoCloseable {
     }
 
     /**
-     * For {@link ForkRecovery}, in a forked child: new monitors, {@code instancesOut} instances out,
-     * the idle reset contexts and the inherited pagemap descriptor closed (contexts that parent threads
-     * had borrowed are never handed out here); this thread's next release opens fresh ones. The
-     * profile's counter cells that parent threads held are free again.
+     * For {@link ForkRecovery}, in a forked child: new monitors, {@code instancesOut} out (each counted
+     * again in its own cell), the idle reset contexts and the inherited pagemap descriptor closed
+     * (contexts that parent threads had borrowed are never handed out here); this thread's next
+     * release opens fresh ones. The profile's counter cells that parent threads held are free again.
      */
-    void renewAfterFork(int instancesOut) {
+    void renewAfterFork(List<Instance> instancesOut) {
         profile.renewAfterFork();
         PagemapScanner measured = measuringScanner;
         freed = new Object();
         measuring = new Object();
         measuringScanner = null;
-        outstanding.set(instancesOut);
+        outstanding.clear();
+        for (Instance instance : instancesOut) {
+            outstanding.add(instance.countedIn, 1);
+        }
         if (measured != null) {
             measured.close(); // before its descriptor: buffers only
         }

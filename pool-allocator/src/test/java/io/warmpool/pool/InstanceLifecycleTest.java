@@ -99,6 +99,36 @@ class InstanceLifecycleTest {
     }
 
     @Test
+    void instancesReleasedOnOtherThreadsThanAcquiredThemAreCountedOutExactly() throws Exception {
+        WarmPool pool = WarmPool.create(small().build());
+        Instance[] held = new Instance[3];
+        Thread[] acquirers = new Thread[held.length];
+        for (int i = 0; i < held.length; i++) {
+            int mine = i;
+            acquirers[i] = new Thread(() -> held[mine] = pool.acquire(InstanceRequest.memory("t" + mine, PAGE)));
+            acquirers[i].start();
+        }
+        for (Thread acquirer : acquirers) {
+            acquirer.join();
+        }
+        assertEquals(3, pool.outstanding(), "three threads, three instances");
+        Thread releaser = new Thread(() -> {
+            held[0].close();
+            held[1].close();
+        });
+        releaser.start();
+        releaser.join();
+        assertEquals(1, pool.outstanding(), "two released by a fourth thread");
+        IllegalStateException refused = assertThrows(IllegalStateException.class, pool::close);
+        assertTrue(refused.getMessage().startsWith("1 instance(s) still out"), refused.getMessage());
+        held[2].close();
+        assertEquals(0, pool.outstanding());
+        assertEquals(0, pool.snapshot().kind(SlotKind.MEMORY).inUse());
+        assertEquals(0, pool.snapshot().kind(SlotKind.MEMORY).resetting());
+        pool.close();
+    }
+
+    @Test
     void growMakesMoreAccessibleUpToTheMaximumAndFailsCleanlyPastIt() {
         try (WarmPool pool = WarmPool.create(small().build()); Instance instance = pool.acquire(FULL)) {
             MemorySlot memory = instance.memory(0);
