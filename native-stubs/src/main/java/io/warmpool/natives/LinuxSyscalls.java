@@ -8,10 +8,8 @@ import jnr.posix.POSIXFactory;
 import jnr.posix.RLimit;
 
 /**
- * The real {@link Syscalls}: the calls of every reset ({@code ioctl}, {@code madvise},
- * {@code mprotect}, {@code memset}) through JNI to warmpool's C library ({@link HotCalls}, about
- * 8 ns of overhead a call), the rest of glibc through JNA direct mapping ({@code Native.register},
- * about 0.05 µs a call), and jnr-posix for the process calls ({@code waitpid}, {@code kill},
+ * The real {@link Syscalls}: glibc through JNA direct mapping ({@code Native.register}), about
+ * 0.07 µs of overhead a call, and jnr-posix for the process calls ({@code waitpid}, {@code kill},
  * {@code getrlimit}) that only tests and configuration checks make.
  *
  * <p>JNA saves errno after every native call on the calling thread; it is read with
@@ -38,6 +36,12 @@ final class LinuxSyscalls implements Syscalls {
 
         static native int munmap(long address, long length);
 
+        static native int mprotect(long address, long length, int prot);
+
+        static native int madvise(long address, long length, int advice);
+
+        static native int ioctl(int fd, long request, long argument);
+
         static native int open(String path, int flags, int mode);
 
         static native int close(int fd);
@@ -61,6 +65,8 @@ final class LinuxSyscalls implements Syscalls {
         static native int fork();
 
         static native void _exit(int status);
+
+        static native long memset(long address, int value, long length);
     }
 
     /** glibc 2.36 calls: bound on first use; absent symbols make the calls fail with ENOSYS. */
@@ -87,7 +93,7 @@ final class LinuxSyscalls implements Syscalls {
     }
 
     static void memset(long address, int value, long length) {
-        HotCalls.memset(address, value, length);
+        Libc.memset(address, value, length);
     }
 
     private static int errno() {
@@ -112,25 +118,23 @@ final class LinuxSyscalls implements Syscalls {
 
     @Override
     public void mprotect(long address, long length, int prot) {
-        int result = HotCalls.mprotect(address, length, prot);
-        if (result != 0) {
-            throw Call.MPROTECT.failure(-result, address, length, prot);
+        if (Libc.mprotect(address, length, prot) != 0) {
+            throw Call.MPROTECT.failure(errno(), address, length, prot);
         }
     }
 
     @Override
     public void madvise(long address, long length, int advice) {
-        int result = HotCalls.madvise(address, length, advice);
-        if (result != 0) {
-            throw Call.MADVISE.failure(-result, address, length, advice);
+        if (Libc.madvise(address, length, advice) != 0) {
+            throw Call.MADVISE.failure(errno(), address, length, advice);
         }
     }
 
     @Override
     public int ioctl(int fd, long request, long argument) {
-        int result = HotCalls.ioctl(fd, request, argument);
+        int result = Libc.ioctl(fd, request, argument);
         if (result < 0) {
-            throw Call.IOCTL.failure(-result, fd, request, argument);
+            throw Call.IOCTL.failure(errno(), fd, request, argument);
         }
         return result;
     }

@@ -62,22 +62,6 @@ class LinuxSyscallsTest {
     }
 
     @Test
-    void eachCallThroughJniReportsTheErrnoOfItsOwnFailure() {
-        NativeCallException mprotect = assertThrows(NativeCallException.class,
-                () -> os.mprotect(0x1001, page, PROT_READ));
-        assertEquals(Call.MPROTECT, mprotect.call());
-        assertTrue(mprotect.is(Errno.EINVAL), mprotect.getMessage());
-        long base = os.mmap(0, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        os.munmap(base, page);
-        NativeCallException madvise = assertThrows(NativeCallException.class,
-                () -> os.madvise(base, page, Mman.MADV_DONTNEED));
-        assertTrue(madvise.is(Errno.ENOMEM), madvise.getMessage());
-        NativeCallException ioctl = assertThrows(NativeCallException.class, () -> os.ioctl(-1, 0xC0606610L, 0));
-        assertEquals(Call.IOCTL, ioctl.call());
-        assertTrue(ioctl.is(Errno.EBADF), ioctl.getMessage());
-    }
-
-    @Test
     void openOfAMissingPathNamesThePathAndEnoent() {
         NativeCallException e = assertThrows(NativeCallException.class,
                 () -> os.open("/no/such/warmpool/file", Fcntl.O_RDONLY, 0));
