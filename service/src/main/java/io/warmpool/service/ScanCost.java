@@ -23,8 +23,11 @@ import java.util.Arrays;
  *
  * The base is the walk of the range's page tables (it grows with the range, not the dirty pages);
  * the slope is the kernel's cost of each page it reports; the empty decommit is the walk that an
- * {@code madvise} of the range pays when there is nothing left to give back. Each is timed after
- * {@code WARMUP} unmeasured rounds (the scanner's Java code is compiled by then). About 20 ms.
+ * {@code madvise} of the range pays when there is nothing left to give back. The scans are timed
+ * after at least {@code WARMUP} unmeasured rounds and {@code WARMUP_NANOS} of them, so that the
+ * scanner's Java code is compiled by the JIT's last tier (with a thousand rounds, 20 ms, four runs
+ * of {@code tune} here gave 4.5 to 6.3 µs for the same 256 MiB scan: the early ones ran half-compiled
+ * code). About a quarter of a second.
  *
  * @param rangeBytes         the range scanned
  * @param baseNanos          a scan that finds nothing
@@ -34,8 +37,9 @@ import java.util.Arrays;
 public record ScanCost(long rangeBytes, double baseNanos, double perPageNanos, double emptyDecommitNanos) {
     static final int LOW = 16;
     static final int HIGH = 512;
-    static final int ROUNDS = 41;
-    static final int WARMUP = 1000;
+    static final int ROUNDS = 201;
+    static final int WARMUP = 10_000;
+    static final long WARMUP_NANOS = 100_000_000L;
 
     /** The cost of {@code MADV_DONTNEED} of {@code bytes} of the range with nothing resident there. */
     public double emptyDecommitNanos(double bytes) {
@@ -76,13 +80,15 @@ public record ScanCost(long rangeBytes, double baseNanos, double perPageNanos, d
     }
 
     private static double median(PagemapScanner scanner, long base, long bytes, RegionVisitor visitor) {
+        long warmupEnds = System.nanoTime() + WARMUP_NANOS;
+        for (int r = 0; r < WARMUP || System.nanoTime() < warmupEnds; r++) {
+            scanner.scan(base, base + bytes, 0, visitor);
+        }
         long[] t = new long[ROUNDS];
-        for (int r = -WARMUP; r < ROUNDS; r++) {
+        for (int r = 0; r < ROUNDS; r++) {
             long t0 = System.nanoTime();
             scanner.scan(base, base + bytes, 0, visitor);
-            if (r >= 0) {
-                t[r] = System.nanoTime() - t0;
-            }
+            t[r] = System.nanoTime() - t0;
         }
         Arrays.sort(t);
         return t[ROUNDS / 2];
