@@ -126,10 +126,6 @@ final class Slab implements AutoCloseable {
         advise(address, slotBytes);
     }
 
-    boolean isClosed() {
-        return closed;
-    }
-
     /** Unmaps the reservation. Idempotent. */
     @Override
     public void close() {

@@ -372,7 +372,6 @@ final class SlotIndexAllocator {
          */
         private static class KeyList extends PaddingBefore {
             int head = NONE;
-            int tail = NONE;
         }
 
         /** A key list padded after its fields too: like a stripe, see {@link PaddingBefore}. */
@@ -525,8 +524,6 @@ final class SlotIndexAllocator {
                 keyNext[PAD + slot] = list.head;
                 if (list.head != NONE) {
                     keyPrev[PAD + list.head] = slot;
-                } else {
-                    list.tail = slot;
                 }
                 list.head = slot;
             }
@@ -550,8 +547,6 @@ final class SlotIndexAllocator {
                 }
                 if (next != NONE) {
                     keyPrev[PAD + next] = prev;
-                } else {
-                    list.tail = prev;
                 }
                 if (list.head == NONE && byKey.size() > keysKept()) {
                     dropEmptyKeyLists();
