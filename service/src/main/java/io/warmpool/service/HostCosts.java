@@ -1,10 +1,9 @@
 package io.warmpool.service;
 
+import io.warmpool.bench.Samples;
 import io.warmpool.natives.Mman;
 import io.warmpool.natives.NativeMemory;
 import io.warmpool.natives.Syscalls;
-
-import java.util.Arrays;
 
 /**
  * What the three operations of a reset cost on this host, per 4 KiB page, measured on the spot:
@@ -41,9 +40,9 @@ public record HostCosts(double faultNanos, double zeroNanos, double decommitNano
         long base = os.mmap(0, bytes, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
         try {
             os.madvise(base, bytes, Mman.MADV_NOHUGEPAGE);
-            long[] fault = new long[rounds];
-            long[] zero = new long[rounds];
-            long[] decommit = new long[rounds];
+            Samples fault = new Samples(rounds);
+            Samples zero = new Samples(rounds);
+            Samples decommit = new Samples(rounds);
             NativeMemory.fill(base, bytes, (byte) 1); // warm up the code paths once
             for (int r = 0; r < rounds; r++) {
                 os.madvise(base, bytes, Mman.MADV_DONTNEED);
@@ -54,21 +53,18 @@ public record HostCosts(double faultNanos, double zeroNanos, double decommitNano
                 long t2 = System.nanoTime();
                 os.madvise(base, bytes, Mman.MADV_DONTNEED);
                 long t3 = System.nanoTime();
-                fault[r] = t1 - t0;
-                zero[r] = t2 - t1;
-                decommit[r] = t3 - t2;
+                fault.add(t1 - t0);
+                zero.add(t2 - t1);
+                decommit.add(t3 - t2);
             }
-            return new HostCosts(median(fault) / pages, median(zero) / pages, median(decommit) / pages, pages, rounds);
+            return new HostCosts(perPage(fault, pages), perPage(zero, pages), perPage(decommit, pages), pages, rounds);
         } finally {
             os.munmap(base, bytes);
         }
     }
 
-    private static double median(long[] values) {
-        long[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+    private static double perPage(Samples rounds, int pages) {
+        return (double) rounds.quantile(0.5) / pages;
     }
 
     /** How many times cheaper keeping a dirty page resident and zeroing it is than faulting it in again. */

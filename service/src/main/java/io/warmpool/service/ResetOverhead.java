@@ -1,12 +1,11 @@
 package io.warmpool.service;
 
+import io.warmpool.bench.Samples;
 import io.warmpool.pool.Instance;
 import io.warmpool.pool.InstanceRequest;
 import io.warmpool.pool.PoolConfig;
 import io.warmpool.pool.ResetStrategy;
 import io.warmpool.pool.WarmPool;
-
-import java.util.Arrays;
 
 /**
  * What a release costs the pool beyond the system calls and zeroing of its reset: the bookkeeping,
@@ -31,7 +30,7 @@ final class ResetOverhead {
         PoolConfig config = PoolConfig.builder().totalMemories(1).maxMemoryBytes(4096).memoryGuardBytes(4096)
                 .memoryKeepResidentBytes(4096).totalTables(0).totalStacks(0)
                 .resetStrategy(ResetStrategy.MEMSET_KEEP_RESIDENT).build();
-        long[] t = new long[ROUNDS];
+        Samples t = new Samples(ROUNDS);
         try (WarmPool pool = WarmPool.create(config)) {
             InstanceRequest request = InstanceRequest.memory("tune", 4096);
             for (int i = -WARMUP; i < ROUNDS; i++) {
@@ -39,11 +38,10 @@ final class ResetOverhead {
                 long t0 = System.nanoTime();
                 instance.close();
                 if (i >= 0) {
-                    t[i] = System.nanoTime() - t0;
+                    t.add(System.nanoTime() - t0);
                 }
             }
         }
-        Arrays.sort(t);
-        return Math.max(0, t[ROUNDS / 2] - zeroNanosPerPage);
+        return Math.max(0, t.quantile(0.5) - zeroNanosPerPage);
     }
 }

@@ -1,13 +1,12 @@
 package io.warmpool.service;
 
+import io.warmpool.bench.Samples;
 import io.warmpool.natives.Mman;
 import io.warmpool.natives.NativeMemory;
 import io.warmpool.natives.Syscalls;
 import io.warmpool.pagemap.PagemapScanner;
 import io.warmpool.pagemap.RegionVisitor;
 import io.warmpool.pagemap.ScanMode;
-
-import java.util.Arrays;
 
 /**
  * What one dirty-page scan of a slot costs on this host, measured on the spot for the slot's size:
@@ -66,14 +65,13 @@ public record ScanCost(long rangeBytes, double baseNanos, double perPageNanos, d
             double high = median(scanner, base, bytes, ignore);
             double perPage = Math.max(0, (high - low) / (HIGH - LOW));
             os.madvise(base, bytes, Mman.MADV_DONTNEED);
-            long[] t = new long[ROUNDS];
+            Samples t = new Samples(ROUNDS);
             for (int r = 0; r < ROUNDS; r++) {
                 long t0 = System.nanoTime();
                 os.madvise(base, bytes, Mman.MADV_DONTNEED);
-                t[r] = System.nanoTime() - t0;
+                t.add(System.nanoTime() - t0);
             }
-            Arrays.sort(t);
-            return new ScanCost(bytes, Math.max(0, low - LOW * perPage), perPage, t[ROUNDS / 2]);
+            return new ScanCost(bytes, Math.max(0, low - LOW * perPage), perPage, t.quantile(0.5));
         } finally {
             os.munmap(base, bytes);
         }
@@ -84,13 +82,12 @@ public record ScanCost(long rangeBytes, double baseNanos, double perPageNanos, d
         for (int r = 0; r < WARMUP || System.nanoTime() < warmupEnds; r++) {
             scanner.scan(base, base + bytes, 0, visitor);
         }
-        long[] t = new long[ROUNDS];
+        Samples t = new Samples(ROUNDS);
         for (int r = 0; r < ROUNDS; r++) {
             long t0 = System.nanoTime();
             scanner.scan(base, base + bytes, 0, visitor);
-            t[r] = System.nanoTime() - t0;
+            t.add(System.nanoTime() - t0);
         }
-        Arrays.sort(t);
-        return t[ROUNDS / 2];
+        return t.quantile(0.5);
     }
 }
