@@ -16,10 +16,8 @@ import io.warmpool.pool.SlotKind;
 import io.warmpool.pool.WarmPool;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Pools for the fork tests, and the checks a forked child runs on them. A check returns 0 when
@@ -153,23 +151,6 @@ final class ChildChecks {
             }
         }
         return failure != 0 ? failure : got;
-    }
-
-    /**
-     * In the parent: waits until churning threads have done {@code more} more cycles, so that a fork
-     * now lands in the middle of their work; returns at once when one of them failed.
-     *
-     * @throws AssertionError when they made no progress for ten seconds
-     */
-    static void awaitChurn(AtomicLong cycles, long more, AtomicReference<Throwable> failure) {
-        long before = cycles.get();
-        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (cycles.get() < before + more && failure.get() == null) {
-            if (System.nanoTime() - giveUp > 0) {
-                throw new AssertionError("the churners stopped churning");
-            }
-            Thread.onSpinWait(); // the churners are at work
-        }
     }
 
     /** What a pool told, counted without a lock (a child must not wait on a lock a parent thread held). */

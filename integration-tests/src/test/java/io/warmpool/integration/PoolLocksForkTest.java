@@ -19,8 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.warmpool.integration.ChildChecks.DEADLINE;
@@ -136,29 +134,16 @@ class PoolLocksForkTest {
             InstanceRequest request = everyKindRequest("child");
             Instance[] room = new Instance[SLOTS + 3];
             assertEquals(0, childAfterChurn(pool, request, room));
-            AtomicBoolean stop = new AtomicBoolean();
-            AtomicLong cycles = new AtomicLong();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            List<Thread> churners = new ArrayList<>();
-            for (int t = 0; t < 2; t++) {
-                InstanceRequest mine = everyKindRequest("churn-" + t);
-                Thread churner = new Thread(() -> churn(pool, mine, stop, cycles, failure), "churn-" + t);
-                churners.add(churner);
-                churner.start();
-            }
-            try {
+            InstanceRequest[] mine = {everyKindRequest("churn-0"), everyKindRequest("churn-1")};
+            Churners churners = Churners.start(2, (t, i) -> churnCycle(pool, mine[t], i));
+            try (churners) {
                 for (int fork = 0; fork < 20; fork++) {
-                    ChildChecks.awaitChurn(cycles, 3, failure);
+                    churners.awaitMore(3);
                     ForkedChild.Result result = ForkedChild.run(OS, () -> childAfterChurn(pool, request, room), DEADLINE);
                     assertTrue(result.exitedWith(0), "fork " + fork + ": " + result);
                 }
-            } finally {
-                stop.set(true);
-                for (Thread churner : churners) {
-                    churner.join();
-                }
             }
-            assertNull(failure.get(), () -> "a churner failed: " + failure.get());
+            assertNull(churners.failure(), () -> "a churner failed: " + churners.failure());
             assertEquals(0, events.count(Fallback.FORKED), "the parent never rebuilds: only its children do");
             assertEquals(0, childAfterChurn(pool, request, room), "the parent's pool after the churn");
         }
@@ -179,27 +164,20 @@ class PoolLocksForkTest {
         return cycle(pool, request, 20);
     }
 
-    private static void churn(WarmPool pool, InstanceRequest request, AtomicBoolean stop, AtomicLong cycles,
-                              AtomicReference<Throwable> failure) {
-        try {
-            for (long i = 0; !stop.get(); i++) {
-                try (Instance instance = pool.acquire(request)) {
-                    if (!ChildChecks.readsZero(instance)) {
-                        throw new AssertionError("churn cycle " + i + " was handed a dirty instance " + instance);
-                    }
-                    dirty(instance);
-                    if (i % 4 == 0) {
-                        instance.memory(0).grow(ChildChecks.PAGE);
-                        dirty(instance);
-                    }
-                }
-                if (i % 8 == 0) {
-                    pool.snapshot();
-                }
-                cycles.incrementAndGet();
+    /** One cycle of a churner: an instance that must read zero, dirtied, every fourth grown, every eighth a snapshot. */
+    private static void churnCycle(WarmPool pool, InstanceRequest request, long i) {
+        try (Instance instance = pool.acquire(request)) {
+            if (!ChildChecks.readsZero(instance)) {
+                throw new AssertionError("churn cycle " + i + " was handed a dirty instance " + instance);
             }
-        } catch (Throwable t) {
-            failure.compareAndSet(null, t);
+            dirty(instance);
+            if (i % 4 == 0) {
+                instance.memory(0).grow(ChildChecks.PAGE);
+                dirty(instance);
+            }
+        }
+        if (i % 8 == 0) {
+            pool.snapshot();
         }
     }
 

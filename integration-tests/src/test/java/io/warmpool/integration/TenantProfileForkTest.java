@@ -13,8 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.warmpool.integration.ChildChecks.DEADLINE;
@@ -77,42 +75,22 @@ class TenantProfileForkTest {
         try (WarmPool pool = WarmPool.create(memories(SLOTS + 2).build())) {
             InstanceRequest request = memoryRequest("child", 8);
             assertEquals(0, childCounts(pool, request));
-            AtomicBoolean stop = new AtomicBoolean();
-            AtomicLong cycles = new AtomicLong();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            List<Thread> churners = new ArrayList<>();
-            for (int t = 0; t < 2; t++) {
-                InstanceRequest mine = memoryRequest("churn-" + t, 8);
-                Thread churner = new Thread(() -> {
-                    try {
-                        while (!stop.get()) {
-                            if (cycle(pool, mine, 0) != 0) {
-                                throw new AssertionError("a churner was handed a dirty slot");
-                            }
-                            cycles.incrementAndGet();
-                        }
-                    } catch (Throwable e) {
-                        failure.compareAndSet(null, e);
-                    }
-                }, "churn-" + t);
-                churners.add(churner);
-                churner.start();
-            }
-            try {
+            InstanceRequest[] mine = {memoryRequest("churn-0", 8), memoryRequest("churn-1", 8)};
+            Churners churners = Churners.start(2, (t, i) -> {
+                if (cycle(pool, mine[t], 0) != 0) {
+                    throw new AssertionError("a churner was handed a dirty slot");
+                }
+            });
+            try (churners) {
                 for (int fork = 0; fork < 10; fork++) {
-                    ChildChecks.awaitChurn(cycles, 2, failure);
+                    churners.awaitMore(2);
                     ForkedChild.Result result = forkFromANewThread(pool, request);
                     assertTrue(result.exitedWith(0), "fork " + fork + ": " + result);
                 }
-            } finally {
-                stop.set(true);
-                for (Thread churner : churners) {
-                    churner.join();
-                }
             }
-            assertNull(failure.get(), () -> "a churner failed: " + failure.get());
+            assertNull(churners.failure(), () -> "a churner failed: " + churners.failure());
             ProfileSnapshot profile = pool.profile().snapshot();
-            assertEquals(2 + 2 * cycles.get(), profile.kind(SlotKind.MEMORY).scannedResets(),
+            assertEquals(2 + 2 * churners.cycles(), profile.kind(SlotKind.MEMORY).scannedResets(),
                     "the parent counted each of its resets once (two per cycle), its children's none");
         }
     }
