@@ -84,4 +84,12 @@ public interface Syscalls {
 
     /** {@code kill}. */
     void kill(int pid, int signal);
+
+    /**
+     * {@code clock_gettime(CLOCK_MONOTONIC)} in nanoseconds, as {@link System#nanoTime()} reads it:
+     * the clock that paces what the pool does over time (how long a batched decommit may wait).
+     */
+    default long nanoTime() {
+        return System.nanoTime();
+    }
 }
