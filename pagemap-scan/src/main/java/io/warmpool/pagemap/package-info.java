@@ -1,0 +1,6 @@
+/**
+ * Which pages of a range are dirty, from {@code /proc/self/pagemap}: the {@code PAGEMAP_SCAN} ioctl
+ * (Linux 6.7+) with its capability probe, and the {@code pread} of eight bytes a page where the
+ * ioctl is missing ({@link io.warmpool.pagemap.PagemapScanner}, {@link io.warmpool.pagemap.ScanMode}).
+ */
+package io.warmpool.pagemap;
