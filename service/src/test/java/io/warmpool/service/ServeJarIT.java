@@ -254,7 +254,7 @@ class ServeJarIT {
         reader.join(TimeUnit.SECONDS.toMillis(DEADLINE_SECONDS));
         assertEquals(0, serve.exitValue(), output.toString());
         String text = output.toString();
-        assertTrue(text.contains("warmpool serve: SIGTERM: stopping the tenants"), text);
+        assertTrue(text.contains("ServeCommand: SIGTERM: stopping the tenants"), text);
         assertTrue(Pattern.compile("drained after [1-9]\\d* instances; unmapping the pool").matcher(text).find(), text);
     }
 }
