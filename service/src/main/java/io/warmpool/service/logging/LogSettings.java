@@ -12,6 +12,8 @@ import io.warmpool.service.Configuration;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
+import java.io.FilterOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.List;
@@ -112,7 +114,7 @@ public final class LogSettings {
         appender.setContext(context);
         appender.setEncoder(encoder);
         appender.setImmediateFlush(true);
-        appender.setOutputStream(stream);
+        appender.setOutputStream(new KeptOpen(stream));
         appender.start();
         root.detachAndStopAllAppenders();
         root.addAppender(appender);
@@ -124,6 +126,23 @@ public final class LogSettings {
         if (!SLF4JBridgeHandler.isInstalled()) {
             SLF4JBridgeHandler.removeHandlersForRootLogger();
             SLF4JBridgeHandler.install();
+        }
+    }
+
+    /** The stream, flushed but never closed by the appender that stops with a reconfiguration: it is System.err. */
+    private static final class KeptOpen extends FilterOutputStream {
+        KeptOpen(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
         }
     }
 }
