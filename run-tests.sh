@@ -8,6 +8,7 @@
 #                                       and check the alerting rules with `promtool test rules`
 #   wabt (wat2wasm, wast2json)          the WebAssembly tests build their guests from text
 #   util-linux (prlimit)                a test runs a JVM under an address-space limit
+#   git                                 the build names its revision; a test builds from repositories
 # As root it runs apt-get; otherwise sudo apt-get, when sudo may. Elsewhere it names what is missing
 # and stops.
 set -euo pipefail
@@ -26,6 +27,7 @@ have gcc || missing+=(gcc libc6-dev)
 have prlimit || missing+=(util-linux)
 have prometheus promtool || missing+=(prometheus)
 have wat2wasm wast2json || missing+=(wabt)
+have git || missing+=(git)
 
 if ((${#missing[@]})); then
   if [[ $(id -u) == 0 ]]; then
