@@ -44,6 +44,8 @@ class KubernetesManifestsTest {
      * 64 MiB more; 96 MiB leaves room.
      */
     private static final long JVM_BESIDE_HEAP = 96 * MIB;
+    /** What each tenant thread's stack keeps resident: 115 MiB for 1024 tenants, measured with NMT. */
+    private static final long TENANT_STACK = 128 << 10;
 
     private static final List<Map<String, Object>> documents = new ArrayList<>();
 
@@ -209,7 +211,7 @@ class KubernetesManifestsTest {
             idleBudget += Math.min(pool.maxUnusedWarmSlots(), pool.total(kind)) * pool.keepResidentBytes(kind);
         }
         long instance = tenants.memoryMax() + tenants.tables() * pool.tableBytes() + (tenants.stack() ? pool.stackBytes() : 0);
-        long inUse = tenants.threads() * instance;
+        long inUse = tenants.threads() * (instance + TENANT_STACK);
         long heap = maxHeap(environment().getOrDefault("WARMPOOL_JAVA_OPTS", ""));
         long needed = idleBudget + inUse + heap + JVM_BESIDE_HEAP;
 
@@ -217,7 +219,7 @@ class KubernetesManifestsTest {
         long request = bytes(at(container(), "resources", "requests", "memory"));
         assertEquals(limit, request, "requests equal limits: the pod is not the first one evicted");
         assertTrue(limit >= needed, "memory limit " + ByteSize.format(limit) + " < idle budget " + ByteSize.format(idleBudget)
-                + " + instances in use " + ByteSize.format(inUse) + " + heap " + ByteSize.format(heap) + " + the JVM's own "
+                + " + instances in use and their threads " + ByteSize.format(inUse) + " + heap " + ByteSize.format(heap) + " + the JVM's own "
                 + ByteSize.format(JVM_BESIDE_HEAP));
         assertTrue(limit <= 2 * needed, "a limit far above the need hides a leak: " + ByteSize.format(limit));
     }
