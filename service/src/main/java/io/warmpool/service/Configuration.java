@@ -22,7 +22,9 @@ import java.util.Set;
  * The file holds {@code key = value} lines; {@code #} starts a comment line. An unknown key in
  * the file, an unknown {@code WARMPOOL_*} variable or an unknown flag stops the command with a
  * {@link UsageException} that names it and the nearest known key; so does a value that does not
- * parse, with the key, the text and its source.
+ * parse, with the key, the text and its source. The variables Kubernetes derives from a Service
+ * named {@code warmpool} or {@code warmpool-*} ({@link ServiceLinks}) are passed over, and listed
+ * by {@link #passedOver()}.
  */
 public final class Configuration {
     /** The environment variable naming the configuration file when {@code --config} does not. */
@@ -35,6 +37,7 @@ public final class Configuration {
     private final Map<String, ConfigKey<?>> keys = new LinkedHashMap<>();
     private final Map<String, String> texts = new LinkedHashMap<>();
     private final Map<String, String> origins = new LinkedHashMap<>();
+    private final List<String> passedOver = new ArrayList<>();
 
     private Configuration(String command, Collection<ConfigKey<?>> keys, boolean strict) {
         this.command = command;
@@ -113,6 +116,10 @@ public final class Configuration {
         env.entrySet().stream().filter(e -> e.getKey().startsWith("WARMPOOL_") && !NOT_KEYS.contains(e.getKey()))
                 .sorted(Map.Entry.comparingByKey())
                 .forEach(e -> {
+                    if (ServiceLinks.isServiceLink(e.getKey(), e.getValue())) {
+                        passedOver.add(e.getKey());
+                        return;
+                    }
                     String name = byVariable.get(e.getKey());
                     if (name == null && !strict) {
                         return;
@@ -162,6 +169,11 @@ public final class Configuration {
     /** Where {@code key}'s value came from: "default", "flag --x", "environment variable X" or "FILE:LINE". */
     public String origin(ConfigKey<?> key) {
         return origins.get(key.name());
+    }
+
+    /** The {@code WARMPOOL_*} variables that Kubernetes set for its Services, which were passed over, in order. */
+    public List<String> passedOver() {
+        return List.copyOf(passedOver);
     }
 
     /** "key = text (origin)" for each key whose value is not its default's, in key order. */

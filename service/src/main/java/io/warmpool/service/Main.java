@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * The {@code warmpool} command: {@code warmpool <command> [options]}, {@code --help} on the command
- * and on each subcommand. Exit status 0 on success, 1 on failure, 2 for a bad command line.
+ * and on each subcommand, {@code --version}. Exit status 0 on success, 1 on failure, 2 for a bad
+ * command line.
  */
 public final class Main {
     private final Map<String, Command> commands = new LinkedHashMap<>();
@@ -39,6 +40,10 @@ public final class Main {
             }
             return args.length == 0 ? 2 : 0;
         }
+        if (args[0].equals("--version")) {
+            out.println(BuildInfo.current().line());
+            return 0;
+        }
         Command command = commands.get(args[0]);
         if (command == null) {
             err.println("warmpool: unknown command '" + args[0] + "'; commands: " + String.join(", ", commands.keySet()));
@@ -66,7 +71,7 @@ public final class Main {
     String help() {
         StringBuilder out = new StringBuilder();
         out.append("warmpool: pooled memory slots for short-lived instances, reset cheaply and safely\n\n");
-        out.append("usage: warmpool <command> [options]\n       warmpool <command> --help\n\ncommands:\n");
+        out.append("usage: warmpool <command> [options]\n       warmpool <command> --help\n       warmpool --version\n\ncommands:\n");
         for (Command command : commands.values()) {
             out.append(String.format("  %-8s %s%n", command.name(), command.summary()));
         }

@@ -3,22 +3,32 @@ package io.warmpool.service;
 import io.warmpool.metrics.BucketCounts;
 import io.warmpool.metrics.PoolMetrics;
 import io.warmpool.pool.WarmPool;
+import io.warmpool.pool.config.ByteSize;
 import io.warmpool.pool.config.ResetStrategy;
 import io.warmpool.pool.config.SlotKind;
 import io.warmpool.pool.event.AcquireKind;
 import io.warmpool.pool.event.Fallback;
 import io.warmpool.pool.event.PoolSnapshot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
-/** The {@link PoolControlMXBean} of one pool and its meters, registered on the platform MBean server. */
+/**
+ * The {@link PoolControlMXBean} of one pool and its meters, registered on the platform MBean server.
+ * Every change of a setting is logged with the setting's key, its old and its new value (and the
+ * same as key-value pairs {@code setting}, {@code old}, {@code new} for JSON logs); a refused value
+ * is logged with the reason, and the caller gets the exception.
+ */
 public final class PoolControl implements PoolControlMXBean, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PoolControl.class);
     private final WarmPool pool;
     private final PoolMetrics metrics;
     private final MBeanServer server;
@@ -66,7 +76,8 @@ public final class PoolControl implements PoolControlMXBean, AutoCloseable {
 
     @Override
     public void setMemoryKeepResidentBytes(long bytes) {
-        pool.setKeepResidentBytes(SlotKind.MEMORY, bytes);
+        change("MemoryKeepResidentBytes", ServeSettings.MEMORY_KEEP, () -> pool.keepResidentBytes(SlotKind.MEMORY),
+                () -> pool.setKeepResidentBytes(SlotKind.MEMORY, bytes), bytes);
     }
 
     @Override
@@ -76,7 +87,8 @@ public final class PoolControl implements PoolControlMXBean, AutoCloseable {
 
     @Override
     public void setTableKeepResidentBytes(long bytes) {
-        pool.setKeepResidentBytes(SlotKind.TABLE, bytes);
+        change("TableKeepResidentBytes", ServeSettings.TABLE_KEEP, () -> pool.keepResidentBytes(SlotKind.TABLE),
+                () -> pool.setKeepResidentBytes(SlotKind.TABLE, bytes), bytes);
     }
 
     @Override
@@ -86,7 +98,8 @@ public final class PoolControl implements PoolControlMXBean, AutoCloseable {
 
     @Override
     public void setStackKeepResidentBytes(long bytes) {
-        pool.setKeepResidentBytes(SlotKind.STACK, bytes);
+        change("StackKeepResidentBytes", ServeSettings.STACK_KEEP, () -> pool.keepResidentBytes(SlotKind.STACK),
+                () -> pool.setKeepResidentBytes(SlotKind.STACK, bytes), bytes);
     }
 
     @Override
@@ -96,10 +109,12 @@ public final class PoolControl implements PoolControlMXBean, AutoCloseable {
 
     @Override
     public void setMaxUnusedWarmSlots(int bound) {
-        if (bound < 0) {
-            throw new IllegalArgumentException("max unused warm slots = " + bound + ": must be at least 0");
-        }
-        pool.setMaxUnusedWarmSlots(bound);
+        change("MaxUnusedWarmSlots", ServeSettings.MAX_UNUSED_WARM, pool::maxUnusedWarmSlots, () -> {
+            if (bound < 0) {
+                throw new IllegalArgumentException("max unused warm slots = " + bound + ": must be at least 0");
+            }
+            pool.setMaxUnusedWarmSlots(bound);
+        }, bound);
     }
 
     @Override
@@ -109,7 +124,33 @@ public final class PoolControl implements PoolControlMXBean, AutoCloseable {
 
     @Override
     public void setResetStrategy(String strategy) {
-        pool.setResetStrategy(ResetStrategy.fromConfigName(strategy));
+        change("ResetStrategy", ServeSettings.RESET_STRATEGY, () -> pool.resetStrategy().configName(),
+                () -> pool.setResetStrategy(ResetStrategy.fromConfigName(strategy)), strategy);
+    }
+
+    /**
+     * Applies a change of {@code attribute} (the setting {@code key}) and logs its value before and
+     * after; logs a refusal, and rethrows it, when {@code apply} throws.
+     */
+    private void change(String attribute, ConfigKey<?> key, Supplier<Object> read, Runnable apply, Object asked) {
+        Object before = read.get();
+        try {
+            apply.run();
+        } catch (RuntimeException e) {
+            LOG.atWarn().addKeyValue("setting", key.name()).addKeyValue("attribute", attribute)
+                    .addKeyValue("refused", String.valueOf(asked))
+                    .log("JMX: {} ({}) = {} refused: {}", attribute, key.name(), asked, e.getMessage());
+            throw e;
+        }
+        Object after = read.get();
+        LOG.atInfo().addKeyValue("setting", key.name()).addKeyValue("attribute", attribute)
+                .addKeyValue("old", before).addKeyValue("new", after)
+                .log("JMX: {} ({}) changed from {} to {}", attribute, key.name(), describe(before), describe(after));
+    }
+
+    /** A byte count as "1048576 (1 MiB)", anything else as itself. */
+    private static String describe(Object value) {
+        return value instanceof Long bytes && bytes >= 1024 ? bytes + " (" + ByteSize.format(bytes) + ")" : String.valueOf(value);
     }
 
     @Override

@@ -3,10 +3,14 @@ package io.warmpool.service;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.warmpool.metrics.MetricsServer;
 import io.warmpool.metrics.PoolMetrics;
+import io.warmpool.metrics.Readiness;
 import io.warmpool.pool.WarmPool;
 import io.warmpool.pool.config.ByteSize;
 import io.warmpool.pool.config.PoolConfig;
 import io.warmpool.pool.config.ReservationException;
+import io.warmpool.service.logging.LogSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -24,20 +28,23 @@ import java.util.Set;
  * seconds, until a signal or the end of {@code --duration}; then it drains and exits 0.
  *
  * <pre>
- *  configuration -> metrics server (a port in use stops here) -> pool -> profile.out written once
- *                   (a file it cannot write stops here) -> MBean -> tenants
+ *  configuration -> logging (log.level, log.format) -> metrics server (a port in use stops here;
+ *                   /-/healthy answers from here on, /-/ready says "starting") -> pool -> profile.out
+ *                   written once (a file it cannot write stops here) -> MBean -> tenants -> ready
  *  every summary-interval: one line          SIGTERM / Ctrl-C / SIGHUP / duration / a tenant fails
  *  every profile.interval: profile.out                                |
- *                                                  stop the tenants, profile.out written once more
+ *                                 not ready ("draining"), stop the tenants, profile.out written once more
  *  exit 0 (1 if a tenant failed or the profile was not written) <- unmap the pool <- stop the server,
  *                                                                                    drop the meters
  * </pre>
  *
- * The metrics endpoint serves the tenant profile's {@code warmpool_profile_*} series as well, so
- * that {@code warmpool tune --from URL} can read it from the running service.
+ * Everything serve says is a log line, on standard error. The metrics endpoint serves the tenant
+ * profile's {@code warmpool_profile_*} series and {@code warmpool_build_info} as well, so that
+ * {@code warmpool tune --from URL} can read the profile from the running service.
  */
 @SuppressWarnings("deprecation") // PrometheusMeterRegistry: the simpleclient flavour is the one served
 final class ServeCommand implements Command {
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
     /** The name of the pool's MBean: {@code io.warmpool:type=WarmPool,name=serve}. */
     static final String MBEAN_NAME = "serve";
 
@@ -60,9 +67,12 @@ final class ServeCommand implements Command {
                 tables, a stack) with the affinity key of one of a set of modules, writes a hot set of
                 pages at the start of its memory plus scattered pages, holds it briefly and releases it,
                 and the pool resets every slot. Prometheus metrics are served on
-                http://127.0.0.1:9464/metrics (and /-/healthy); the MBean io.warmpool:type=WarmPool,name=serve
-                changes keep-resident bytes, the warm-slot bound and the reset strategy of the running
-                pool and reads its statistics. A summary line follows every few seconds. The tenant
+                http://127.0.0.1:9464/metrics, liveness on /-/healthy and readiness on /-/ready (200 once
+                the pool is up and its tenants run, 503 while starting or draining); the MBean
+                io.warmpool:type=WarmPool,name=serve changes keep-resident bytes, the warm-slot bound and
+                the reset strategy of the running pool (each change is logged) and reads its statistics.
+                Log lines go to standard error, as text or JSON (log.format), a summary line every few
+                seconds. The tenant
                 profile (dirty pages per reset and where they lie) is on /metrics too, for
                 warmpool tune --from URL; with profile.out it is also written to a file every
                 profile.interval and at drain, for warmpool tune --profile FILE. SIGTERM or Ctrl-C
@@ -95,13 +105,16 @@ final class ServeCommand implements Command {
         String file = flags.remove("config");
         Configuration config = Configuration.load(name(), ServeSettings.KEYS, file == null ? null : Path.of(file),
                 System.getenv(), flags);
-        try (StopRequest stop = StopRequest.onSignals(err)) {
-            return serve(config, out, err, stop);
+        try (StopRequest stop = StopRequest.onSignals()) {
+            return serve(config, err, stop);
         }
     }
 
-    /** Serves until {@code stop} is requested or the configured duration ends; returns the exit status. */
-    static int serve(Configuration config, PrintStream out, PrintStream err, StopRequest stop) throws InterruptedException {
+    /**
+     * Serves until {@code stop} is requested or the configured duration ends, logging to
+     * {@code logStream} as log.level and log.format say; returns the exit status.
+     */
+    static int serve(Configuration config, PrintStream logStream, StopRequest stop) throws InterruptedException {
         Duration interval = config.get(ServeSettings.SUMMARY_INTERVAL);
         if (interval.isZero()) {
             throw config.invalid(ServeSettings.SUMMARY_INTERVAL, "must be positive");
@@ -112,14 +125,28 @@ final class ServeCommand implements Command {
         }
         PoolConfig poolConfig = ServeSettings.pool(config);
         SyntheticWorkload.Settings tenants = ServeSettings.workload(config, poolConfig);
+        try (LogSettings.Applied logging = LogSettings.apply(config, logStream)) {
+            return serve(config, poolConfig, tenants, profileFile, stop);
+        }
+    }
+
+    private static int serve(Configuration config, PoolConfig poolConfig, SyntheticWorkload.Settings tenants,
+                             ProfileFile profileFile, StopRequest stop) throws InterruptedException {
+        long started = System.nanoTime();
+        if (!config.passedOver().isEmpty()) {
+            LOG.info("passed over {} variables that Kubernetes sets for its Services: {}", config.passedOver().size(),
+                    String.join(", ", config.passedOver()));
+        }
         PrometheusMeterRegistry registry = MetricsServer.newRegistry();
+        BuildInfo.current().bindTo(registry);
         PoolMetrics metrics = new PoolMetrics(poolConfig);
         metrics.bindTo(registry);
+        Readiness readiness = Readiness.notYet("starting: the pool is not up yet");
         MetricsServer server;
         try {
-            server = MetricsServer.start(registry, config.get(MetricsAddress.HOST), config.get(MetricsAddress.PORT));
+            server = MetricsServer.start(registry, config.get(MetricsAddress.HOST), config.get(MetricsAddress.PORT), readiness);
         } catch (IllegalStateException e) {
-            err.println("warmpool serve: " + e.getMessage());
+            LOG.error(e.getMessage());
             return 1;
         }
         WarmPool pool = null;
@@ -129,34 +156,36 @@ final class ServeCommand implements Command {
             try {
                 pool = WarmPool.create(poolConfig, metrics);
             } catch (ReservationException e) {
-                err.println("warmpool serve: " + e.getMessage());
+                LOG.error(e.getMessage());
                 return 2;
             }
             metrics.observe(pool);
-            if (profileFile != null && !writeProfile(profileFile, pool, err)) {
+            if (profileFile != null && !writeProfile(profileFile, pool)) {
                 return 1; // before any tenant runs: a profile.out that cannot be written stops startup
             }
             control = PoolControl.register(pool, metrics, MBEAN_NAME);
             workload = new SyntheticWorkload(tenants, pool, () -> stop.request("a tenant thread failed"));
-            printBanner(out, config, poolConfig, pool, server, control, tenants, profileFile);
+            logBanner(config, poolConfig, pool, server, control, tenants, profileFile);
             SummaryLine summary = new SummaryLine(metrics, pool, System.nanoTime());
             workload.start();
-            runUntilStopped(config, out, err, stop, summary, pool, profileFile);
-            out.println("warmpool serve: " + stop.reason() + ": stopping the tenants");
+            readiness.markReady();
+            runUntilStopped(config, stop, summary, pool, profileFile, started);
+            readiness.markNotReady("draining: " + stop.reason());
+            LOG.info("{}: stopping the tenants", stop.reason());
             workload.stopAndJoin();
-            out.println(summary.next(System.nanoTime()));
+            LOG.info(summary.next(System.nanoTime()));
             Throwable failure = workload.failure();
             if (failure != null) {
-                err.println("warmpool serve: a tenant thread failed: " + failure);
-                failure.printStackTrace(err);
+                LOG.error("a tenant thread failed", failure);
             }
-            boolean profileWritten = profileFile == null || writeProfile(profileFile, pool, err);
+            boolean profileWritten = profileFile == null || writeProfile(profileFile, pool);
             if (profileFile != null && profileWritten) {
-                out.println("warmpool serve: wrote the tenant profile to " + profileFile.path());
+                LOG.info("wrote the tenant profile to {}", profileFile.path());
             }
-            out.println("warmpool serve: drained after " + workload.instances() + " instances; unmapping the pool");
+            LOG.info("drained after {} instances; unmapping the pool", workload.instances());
             return failure == null && profileWritten ? 0 : 1;
         } finally {
+            readiness.markNotReady("stopped");
             if (workload != null) {
                 workload.stopAndJoin();
             }
@@ -175,13 +204,11 @@ final class ServeCommand implements Command {
      * Prints a summary line every summary-interval and rewrites the profile file every
      * profile.interval, until a stop is requested or the configured duration has passed.
      */
-    private static void runUntilStopped(Configuration config, PrintStream out, PrintStream err, StopRequest stop,
-                                        SummaryLine summary, WarmPool pool, ProfileFile profileFile)
-            throws InterruptedException {
+    private static void runUntilStopped(Configuration config, StopRequest stop, SummaryLine summary, WarmPool pool,
+                                        ProfileFile profileFile, long started) throws InterruptedException {
         Duration duration = config.get(ServeSettings.DURATION);
         long interval = config.get(ServeSettings.SUMMARY_INTERVAL).toNanos();
         long profileInterval = config.get(ServeSettings.PROFILE_INTERVAL).toNanos();
-        long started = System.nanoTime();
         long deadline = duration.isZero() ? Long.MAX_VALUE : started + duration.toNanos();
         long nextSummary = started + interval;
         long nextProfile = profileFile == null ? Long.MAX_VALUE : started + profileInterval;
@@ -196,47 +223,52 @@ final class ServeCommand implements Command {
                 return;
             }
             if (now - nextSummary >= 0) {
-                out.println(summary.next(now));
+                LOG.info(summary.next(now));
                 nextSummary = now + interval;
             }
             if (now - nextProfile >= 0) {
-                writeProfile(profileFile, pool, err);
+                writeProfile(profileFile, pool);
                 nextProfile = now + profileInterval;
             }
         }
     }
 
-    /** Writes the pool's profile to its file; false, with the reason on {@code err}, when that failed. */
-    private static boolean writeProfile(ProfileFile file, WarmPool pool, PrintStream err) {
+    /** Writes the pool's profile to its file; false, with the reason logged, when that failed. */
+    private static boolean writeProfile(ProfileFile file, WarmPool pool) {
         try {
             file.write(pool.profile().snapshot());
             return true;
         } catch (IOException | RuntimeException e) {
-            err.println("warmpool serve: cannot write the tenant profile to " + file.path() + " (profile.out): " + e);
+            LOG.error("cannot write the tenant profile to {} (profile.out): {}", file.path(), e.toString());
             return false;
         }
     }
 
-    private static void printBanner(PrintStream out, Configuration config, PoolConfig poolConfig, WarmPool pool,
-                                    MetricsServer server, PoolControl control, SyntheticWorkload.Settings tenants,
-                                    ProfileFile profileFile) {
+    private static void logBanner(Configuration config, PoolConfig poolConfig, WarmPool pool, MetricsServer server,
+                                  PoolControl control, SyntheticWorkload.Settings tenants, ProfileFile profileFile) {
         Duration duration = config.get(ServeSettings.DURATION);
-        out.println("warmpool serve: pid " + ProcessHandle.current().pid() + ", scan mode " + pool.scanMode());
-        out.println(poolConfig.toString().replaceAll("(?m)^", "  "));
+        BuildInfo build = BuildInfo.current();
+        StringBuilder banner = new StringBuilder();
+        banner.append("pid ").append(ProcessHandle.current().pid()).append(", scan mode ").append(pool.scanMode())
+                .append(", warmpool ").append(build.version()).append(" (revision ").append(build.revision()).append(")\n");
+        banner.append(poolConfig.toString().replaceAll("(?m)^", "  ")).append('\n');
         for (String line : config.changedFromDefaults()) {
-            out.println("  set: " + line);
+            banner.append("  set: ").append(line).append('\n');
         }
-        out.println("  metrics          " + server.url("/metrics") + "  (health: " + server.url("/-/healthy") + ")");
-        out.println("  JMX              " + control.objectName() + "  (jconsole " + ProcessHandle.current().pid() + ")");
-        out.println("  tenants          " + tenants.threads() + " thread(s), " + tenants.modules() + " modules of "
-                + ByteSize.format(tenants.memoryMin()) + " to " + ByteSize.format(tenants.memoryMax())
-                + ", hold " + ConfigKey.formatDuration(tenants.hold()) + ", seed " + tenants.seed());
+        banner.append("  metrics          ").append(server.url("/metrics")).append("  (liveness: ")
+                .append(server.url("/-/healthy")).append(", readiness: ").append(server.url("/-/ready")).append(")\n");
+        banner.append("  JMX              ").append(control.objectName()).append("  (jconsole ")
+                .append(ProcessHandle.current().pid()).append(")\n");
+        banner.append("  tenants          ").append(tenants.threads()).append(" thread(s), ").append(tenants.modules())
+                .append(" modules of ").append(ByteSize.format(tenants.memoryMin())).append(" to ")
+                .append(ByteSize.format(tenants.memoryMax())).append(", hold ").append(ConfigKey.formatDuration(tenants.hold()))
+                .append(", seed ").append(tenants.seed());
         if (profileFile != null) {
-            out.println("  tenant profile   " + profileFile.path() + "  (every "
-                    + ConfigKey.formatDuration(config.get(ServeSettings.PROFILE_INTERVAL)) + " and at drain)");
+            banner.append("\n  tenant profile   ").append(profileFile.path()).append("  (every ")
+                    .append(ConfigKey.formatDuration(config.get(ServeSettings.PROFILE_INTERVAL))).append(" and at drain)");
         }
-        out.println("warmpool serve: serving " + (duration.isZero() ? "until SIGTERM or Ctrl-C"
+        LOG.info(banner.toString());
+        LOG.info("serving " + (duration.isZero() ? "until SIGTERM or Ctrl-C"
                 : "for " + ConfigKey.formatDuration(duration) + " (or until SIGTERM or Ctrl-C)"));
-        out.flush();
     }
 }

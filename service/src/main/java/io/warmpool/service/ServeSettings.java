@@ -6,6 +6,7 @@ import io.warmpool.pool.config.PoolConfigException;
 import io.warmpool.pool.config.PoolSetting;
 import io.warmpool.pool.config.ReservationException;
 import io.warmpool.pool.config.ResetStrategy;
+import io.warmpool.service.logging.LogSettings;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,7 +82,7 @@ final class ServeSettings {
 
     /** Every key, in the order of {@code --help}. */
     static final List<ConfigKey<?>> KEYS = List.of(DURATION, SUMMARY_INTERVAL, MetricsAddress.HOST, MetricsAddress.PORT,
-            PROFILE_OUT, PROFILE_INTERVAL,
+            LogSettings.LEVEL, LogSettings.FORMAT, PROFILE_OUT, PROFILE_INTERVAL,
             MEMORIES, MEMORY_MAX, MEMORY_GUARD, MEMORY_KEEP, TABLES, TABLE_ELEMENTS, TABLE_KEEP, STACKS, STACK_SIZE,
             STACK_KEEP, MAX_UNUSED_WARM, DECOMMIT_BATCH, RESET_STRATEGY, SCAN_MODE, WIPE_ON_FORK, STRIPES,
             THREADS, MODULES, MEMORY_MIN_SIZE, MEMORY_MAX_SIZE, HOT_PAGES, SCATTERED, HOLD, WORKLOAD_TABLES,

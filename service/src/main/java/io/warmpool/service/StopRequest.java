@@ -1,9 +1,10 @@
 package io.warmpool.service;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
-import java.io.PrintStream;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
  * the signals to itself, and they end the process without a drain.
  */
 final class StopRequest implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StopRequest.class);
     private static final String[] SIGNALS = {"TERM", "INT", "HUP"};
 
     private final CountDownLatch requested = new CountDownLatch(1);
@@ -32,21 +34,21 @@ final class StopRequest implements AutoCloseable {
     StopRequest() {
     }
 
-    /** A request that SIGTERM, SIGINT and SIGHUP make too; a second signal halts, after a note on {@code err}. */
-    static StopRequest onSignals(PrintStream err) {
+    /** A request that SIGTERM, SIGINT and SIGHUP make too; a second signal halts, after a log line that says so. */
+    static StopRequest onSignals() {
         StopRequest stop = new StopRequest();
         for (String name : SIGNALS) {
             Signal signal = new Signal(name);
             try {
                 stop.previous.put(signal, Signal.handle(signal, s -> {
                     if (!stop.request("SIG" + s.getName())) {
-                        err.println("warmpool: SIG" + s.getName() + " again while draining: exiting at once");
+                        LOG.warn("SIG{} again while draining: exiting at once", s.getName());
                         Runtime.getRuntime().halt(128 + s.getNumber());
                     }
                 }));
             } catch (IllegalArgumentException reservedByTheVm) {
-                err.println("warmpool: cannot handle SIG" + name + " (" + reservedByTheVm.getMessage()
-                        + "); it ends the process without a drain");
+                LOG.warn("cannot handle SIG{} ({}); it ends the process without a drain", name,
+                        reservedByTheVm.getMessage());
             }
         }
         return stop;

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -30,6 +31,10 @@ import java.util.concurrent.locks.LockSupport;
  *    memory: write every page of the hot set, then 0 .. 2 * scattered-writes random pages
  *    tables: write the first element and one random one;  stack: write the top 2 pages (frames)
  *    park for `hold`, release (the pool resets every slot)
+ *  start: every worker is created first and all begin together, so that a thousand of them start
+ *         in milliseconds, not one by one against the ones already running
+ *  stop:  every worker is interrupted: a wait for slots ends at once, a hold ends early and its
+ *         instance is released; then each is joined
  * </pre>
  */
 final class SyntheticWorkload {
@@ -94,20 +99,23 @@ final class SyntheticWorkload {
         return modules;
     }
 
-    /** Starts the workers (daemon threads). */
+    /** Starts the workers (daemon threads), which begin together once all exist. */
     void start() {
         SplittableRandom seeds = new SplittableRandom(settings.seed() ^ 0x5DEECE66DL);
+        CountDownLatch begin = new CountDownLatch(1);
         for (int i = 0; i < settings.threads(); i++) {
             SplittableRandom random = seeds.split();
-            Thread worker = new Thread(() -> work(random), "warmpool-tenant-" + i);
+            Thread worker = new Thread(() -> work(begin, random), "warmpool-tenant-" + i);
             worker.setDaemon(true);
             workers.add(worker);
             worker.start();
         }
+        begin.countDown();
     }
 
-    private void work(SplittableRandom random) {
+    private void work(CountDownLatch begin, SplittableRandom random) {
         try {
+            begin.await();
             while (!stopping) {
                 double u = random.nextDouble();
                 Module module = modules.get((int) (modules.size() * u * u));
@@ -122,9 +130,7 @@ final class SyntheticWorkload {
                 }
                 try (instance) {
                     dirty(instance, module, random);
-                    if (!settings.hold().isZero()) {
-                        LockSupport.parkNanos(settings.hold().toNanos());
-                    }
+                    hold();
                 }
                 instances.increment();
             }
@@ -135,6 +141,15 @@ final class SyntheticWorkload {
             if (failure.compareAndSet(null, t)) {
                 onFailure.run();
             }
+        }
+    }
+
+    /** Parks for the hold time, or less when stopped (an interrupt ends a park early, and is kept). */
+    private void hold() {
+        long end = System.nanoTime() + settings.hold().toNanos();
+        for (long left = settings.hold().toNanos(); left > 0 && !stopping && !Thread.currentThread().isInterrupted();
+             left = end - System.nanoTime()) {
+            LockSupport.parkNanos(left);
         }
     }
 
@@ -160,9 +175,15 @@ final class SyntheticWorkload {
         });
     }
 
-    /** Asks the workers to stop after their current instance, and waits for them. */
+    /**
+     * Stops the workers and waits for them: a worker waiting for slots stops waiting, one holding an
+     * instance releases it now.
+     */
     void stopAndJoin() throws InterruptedException {
         stopping = true;
+        for (Thread worker : workers) {
+            worker.interrupt();
+        }
         for (Thread worker : workers) {
             worker.join();
         }

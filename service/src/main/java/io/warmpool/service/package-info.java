@@ -1,6 +1,7 @@
 /**
- * The {@code warmpool} command ({@link io.warmpool.service.Main}): {@code probe}, {@code serve},
- * {@code bench}, {@code tune} and {@code health}, their configuration (one name per setting, from
- * the flag to the environment variable), the synthetic workload, and the JMX control of a running pool.
+ * The {@code warmpool} command: {@code probe}, {@code serve}, {@code health}, {@code bench} and
+ * {@code tune}; their configuration keys (one name from flag to environment variable to file),
+ * the synthetic tenants of {@code serve}, its JMX controls, and what the build says it is
+ * ({@code --version}, {@code warmpool_build_info}). Logging is in {@code io.warmpool.service.logging}.
  */
 package io.warmpool.service;

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  *  strings emptied, [ranges] dropped                       "…" -> "",  [$__rate_interval] -> ␣
- *  label_values(metric, label)                             a metric and a label
+ *  label_values(metric{…}, label)                          a metric, a label, and the selector's labels
  *  {label=~"…", …}                                         labels
  *  by / without / on / ignoring / group_x ( a, b )         labels
  *  any other word not followed by '(' and not a keyword    a metric
@@ -29,7 +29,8 @@ final class DashboardQueries {
             "stdvar", "topk", "bottomk", "quantile", "count_values", "group");
     private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"");
     private static final Pattern RANGE = Pattern.compile("\\[[^\\]]*\\]");
-    private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\(\\s*([a-zA-Z_:][\\w:]*)\\s*,\\s*(\\w+)\\s*\\)");
+    private static final Pattern LABEL_VALUES = Pattern.compile(
+            "label_values\\(\\s*([a-zA-Z_:][\\w:]*)\\s*(\\{[^}]*\\})?\\s*,\\s*(\\w+)\\s*\\)");
     private static final Pattern SELECTOR = Pattern.compile("\\{([^}]*)\\}");
     private static final Pattern MATCHER = Pattern.compile("([a-zA-Z_]\\w*)\\s*(?:=~|!~|!=|=)");
     private static final Pattern GROUPING = Pattern.compile("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\(([^)]*)\\)");
@@ -84,7 +85,13 @@ final class DashboardQueries {
         Matcher m = LABEL_VALUES.matcher(s);
         while (m.find()) {
             metrics.add(m.group(1));
-            labels.add(m.group(2));
+            labels.add(m.group(3));
+            if (m.group(2) != null) {
+                Matcher label = MATCHER.matcher(m.group(2));
+                while (label.find()) {
+                    labels.add(label.group(1));
+                }
+            }
         }
         s = m.replaceAll(" ");
         m = SELECTOR.matcher(s);
@@ -113,5 +120,23 @@ final class DashboardQueries {
             }
         }
         return new Query(where, promql, metrics, labels);
+    }
+
+    /**
+     * The metrics {@code promql} reads somewhere without every one of {@code matchers} (such as
+     * {@code job=~"$job"}) in the selector that follows the name.
+     */
+    static Set<String> unscoped(String promql, List<String> matchers) {
+        Set<String> out = new TreeSet<>();
+        for (String metric : parse("", promql).metrics()) {
+            Matcher use = Pattern.compile("(?<![\\w:])" + Pattern.quote(metric) + "(?![\\w:])\\s*(\\{[^}]*\\})?").matcher(promql);
+            while (use.find()) {
+                String selector = use.group(1) == null ? "" : use.group(1);
+                if (!matchers.stream().allMatch(selector::contains)) {
+                    out.add(metric);
+                }
+            }
+        }
+        return out;
     }
 }

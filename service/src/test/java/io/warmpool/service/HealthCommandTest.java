@@ -29,7 +29,24 @@ class HealthCommandTest {
     void aServingEndpointIsHealthy() {
         try (MetricsServer server = MetricsServer.start(MetricsServer.newRegistry(), "127.0.0.1", 0)) {
             assertEquals(0, run("health", "--url", server.url("/-/healthy")), err());
-            assertEquals("healthy: " + server.url("/-/healthy"), out.toString(StandardCharsets.UTF_8).strip());
+            assertEquals("warmpool is healthy.", out.toString(StandardCharsets.UTF_8).strip());
+        }
+    }
+
+    @Test
+    void readyAsksTheReadinessEndpointWhichSaysWhyNot() {
+        io.warmpool.metrics.Readiness readiness = io.warmpool.metrics.Readiness.notYet("starting: the pool is not up yet");
+        try (MetricsServer server = MetricsServer.start(MetricsServer.newRegistry(), "127.0.0.1", 0, readiness)) {
+            String base = server.url("");
+            assertEquals(0, run("health", "--url", base + "/-/healthy"), err());
+            assertEquals(1, run("health", "--url", base + "/-/ready"));
+            assertEquals("warmpool health: " + base + "/-/ready answered HTTP 503: warmpool is not ready: starting: the pool"
+                    + " is not up yet", err().strip());
+            readiness.markReady();
+            assertEquals(0, run("health", "--url", base + "/-/ready"), err());
+            assertEquals(1, run("health", "--url", base + "/-/nothing-here"));
+            assertTrue(err().contains("answered HTTP 404"), err());
+            assertEquals(2, run("health", "--ready", "--url", base + "/-/ready"));
         }
     }
 

@@ -116,4 +116,32 @@ class PoolControlTest {
         assertFalse(jmx.isRegistered(name));
         control.close();
     }
+
+    @Test
+    void everyChangeIsLoggedWithItsKeyOldAndNewValueAndARefusalWithItsReason() throws Exception {
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        Configuration json = Configuration.load("serve", io.warmpool.service.logging.LogSettings.KEYS, null, java.util.Map.of(),
+                java.util.Map.of("log.format", "json"));
+        try (var logging = io.warmpool.service.logging.LogSettings.apply(json, new java.io.PrintStream(log, true,
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            jmx.setAttribute(name, new Attribute("MemoryKeepResidentBytes", 128L << 10));
+            jmx.setAttribute(name, new Attribute("ResetStrategy", "madvise-all"));
+            assertThrows(RuntimeMBeanException.class, () -> jmx.setAttribute(name, new Attribute("MaxUnusedWarmSlots", -1)));
+        }
+        java.util.List<String> lines = log.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        assertEquals(3, lines.size(), lines.toString());
+        java.util.Map<?, ?> keep = (java.util.Map<?, ?>) JsonReader.parse(lines.get(0));
+        assertEquals("JMX: MemoryKeepResidentBytes (pool.memory-keep-resident) changed from 65536 (64 KiB) to 131072 (128 KiB)",
+                keep.get("message"));
+        assertEquals("pool.memory-keep-resident", keep.get("setting"));
+        assertEquals(65536.0, keep.get("old"));
+        assertEquals(131072.0, keep.get("new"));
+        java.util.Map<?, ?> strategy = (java.util.Map<?, ?>) JsonReader.parse(lines.get(1));
+        assertEquals("JMX: ResetStrategy (pool.reset-strategy) changed from auto to madvise-all", strategy.get("message"));
+        assertEquals("auto", strategy.get("old"));
+        java.util.Map<?, ?> refused = (java.util.Map<?, ?>) JsonReader.parse(lines.get(2));
+        assertEquals("WARN", refused.get("level"));
+        assertEquals("JMX: MaxUnusedWarmSlots (pool.max-unused-warm-slots) = -1 refused: max unused warm slots = -1: must be at"
+                + " least 0", refused.get("message"));
+    }
 }

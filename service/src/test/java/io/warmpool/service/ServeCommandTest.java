@@ -32,6 +32,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ServeCommandTest {
+    /** The text format's timestamp: local time with its offset. */
+    static final String TIMESTAMP = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d)";
+    private static final Pattern METRICS_URL = Pattern.compile("  metrics +(http://\\S+)/metrics ");
+
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
     private final PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
@@ -45,23 +49,30 @@ class ServeCommandTest {
         return err.toString(StandardCharsets.UTF_8);
     }
 
-    private void awaitOutput(String text) throws InterruptedException {
+    /** What serve logged: it logs to the stream it is given, here {@code e}. */
+    private String log() {
+        return err();
+    }
+
+    private void awaitLog(String text) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!out().contains(text)) {
-            assertTrue(System.nanoTime() < deadline, "no '" + text + "' in\n" + out() + err());
+        while (!log().contains(text)) {
+            assertTrue(System.nanoTime() < deadline, "no '" + text + "' in\n" + log());
             Thread.sleep(20);
         }
     }
 
     @Test
     void servesForItsDurationThenDrainsAndExitsZero() throws InterruptedException {
-        assertEquals(0, ServeCommand.serve(SmallServe.config("duration", "1s"), o, e, new StopRequest()), err());
-        String text = out();
-        assertTrue(text.contains("warmpool serve: serving for 1s (or until SIGTERM or Ctrl-C)"), text);
+        assertEquals(0, ServeCommand.serve(SmallServe.config("duration", "1s"), e, new StopRequest()), err());
+        String text = log();
+        assertTrue(Pattern.compile("(?m)^" + TIMESTAMP + " INFO  ServeCommand: serving for 1s \\(or until SIGTERM or Ctrl-C\\)$")
+                .matcher(text).find(), text);
         assertTrue(text.contains("  set: workload.threads = 1 (flag --workload.threads)"), text);
-        assertTrue(text.contains("warmpool serve: ran for 1s: stopping the tenants"), text);
-        assertTrue(Pattern.compile("(?m)^\\[ +\\d+s\\] \\d+ resets/s  reset p50 .+ p99 .+  slab RSS .+ / budget .+  slots 0 in use, \\d+ warm,"
-                + " \\d+ cold, 0 resetting, 0 quarantined$").matcher(text).find(), text);
+        assertTrue(text.contains("ServeCommand: ran for 1s: stopping the tenants"), text);
+        assertTrue(Pattern.compile("(?m)ServeCommand: \\[ +\\d+s\\] \\d+ resets/s  reset p50 .+ p99 .+  slab RSS .+ / budget .+"
+                + "  slots 0 in use, \\d+ warm, \\d+ cold, 0 resetting, 0 quarantined$").matcher(text).find(), text);
+        assertEquals("", out(), "serve writes nothing but log lines, and those to the log stream");
         Matcher drained = Pattern.compile("drained after (\\d+) instances; unmapping the pool").matcher(text);
         assertTrue(drained.find(), text);
         assertTrue(Long.parseLong(drained.group(1)) > 0, text);
@@ -74,19 +85,20 @@ class ServeCommandTest {
         ObjectName name = new ObjectName("io.warmpool:type=WarmPool,name=serve");
         ExecutorService runner = Executors.newSingleThreadExecutor();
         try {
-            Future<Integer> status = runner.submit(() -> ServeCommand.serve(SmallServe.config(), o, e, stop));
-            awaitOutput("serving until SIGTERM or Ctrl-C");
+            Future<Integer> status = runner.submit(() -> ServeCommand.serve(SmallServe.config(), e, stop));
+            awaitLog("serving until SIGTERM or Ctrl-C");
             assertEquals("auto", jmx.getAttribute(name, "ResetStrategy"));
             jmx.setAttribute(name, new javax.management.Attribute("MaxUnusedWarmSlots", 1));
             assertEquals(1, jmx.getAttribute(name, "MaxUnusedWarmSlots"));
-            awaitOutput("resets/s");
+            awaitLog("resets/s");
             stop.request("asked by the test");
             assertEquals(0, status.get(60, TimeUnit.SECONDS), err());
         } finally {
             runner.shutdownNow();
         }
-        assertTrue(out().contains("warmpool serve: asked by the test: stopping the tenants"), out());
-        assertTrue(out().contains("unmapping the pool"), out());
+        assertTrue(log().contains("ServeCommand: asked by the test: stopping the tenants"), log());
+        assertTrue(log().contains("JMX: MaxUnusedWarmSlots (pool.max-unused-warm-slots) changed from 32 to 1"), log());
+        assertTrue(log().contains("unmapping the pool"), log());
         assertFalse(jmx.isRegistered(name), "the MBean goes with the pool");
     }
 
@@ -98,11 +110,11 @@ class ServeCommandTest {
         Set<String> versions = new HashSet<>();
         try {
             Future<Integer> status = runner.submit(() -> ServeCommand.serve(SmallServe.config("profile.out", file.toString(),
-                    "profile.interval", "20ms"), o, e, stop));
+                    "profile.interval", "20ms"), e, stop));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (versions.size() < 5) {
                 assertTrue(System.nanoTime() < deadline, "the profile was not rewritten: " + versions.size() + " versions\n"
-                        + out() + err());
+                        + log());
                 if (Files.exists(file)) {
                     String text = Files.readString(file);
                     ProfileExposition.parse(text); // a reader never finds a part of a profile
@@ -114,13 +126,13 @@ class ServeCommandTest {
         } finally {
             runner.shutdownNow();
         }
-        Matcher drained = Pattern.compile("drained after (\\d+) instances").matcher(out());
-        assertTrue(drained.find(), out());
+        Matcher drained = Pattern.compile("drained after (\\d+) instances").matcher(log());
+        assertTrue(drained.find(), log());
         ProfileSnapshot.KindProfile memory = ProfileExposition.parse(Files.readString(file)).kind(SlotKind.MEMORY);
         assertEquals(Long.parseLong(drained.group(1)), memory.scannedResets() + memory.unscannedResets(),
                 "the write at drain counts the reset of every instance");
-        assertTrue(out().contains("  tenant profile   " + file + "  (every 20ms and at drain)"), out());
-        assertTrue(out().contains("warmpool serve: wrote the tenant profile to " + file), out());
+        assertTrue(log().contains("  tenant profile   " + file + "  (every 20ms and at drain)"), log());
+        assertTrue(log().contains("ServeCommand: wrote the tenant profile to " + file), log());
         try (Stream<Path> left = Files.list(file.getParent())) {
             assertEquals(List.of(file), left.toList(), "no temporary file is left beside it");
         }
@@ -130,17 +142,17 @@ class ServeCommandTest {
     void aProfileFileThatCannotBeWrittenStopsStartupNamingIt(@TempDir Path dir) throws Exception {
         Path notADirectory = Files.writeString(dir.resolve("plain-file"), "x");
         Path file = notADirectory.resolve("serve.prom");
-        assertEquals(1, ServeCommand.serve(SmallServe.config("profile.out", file.toString()), o, e, new StopRequest()));
-        assertTrue(err().startsWith("warmpool serve: cannot write the tenant profile to " + file + " (profile.out): "), err());
-        assertFalse(out().contains("serving"), "no tenant ran: " + out());
+        assertEquals(1, ServeCommand.serve(SmallServe.config("profile.out", file.toString()), e, new StopRequest()));
+        assertTrue(log().contains("ERROR ServeCommand: cannot write the tenant profile to " + file + " (profile.out): "), log());
+        assertFalse(log().contains("serving"), "no tenant ran: " + log());
     }
 
     @Test
     void aMetricsPortInUseStopsStartupNamingTheAddress() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             int port = taken.getLocalPort();
-            assertEquals(1, ServeCommand.serve(SmallServe.config("metrics.port", Integer.toString(port)), o, e, new StopRequest()));
-            assertTrue(err().startsWith("warmpool serve: cannot serve metrics on 127.0.0.1:" + port + ": "), err());
+            assertEquals(1, ServeCommand.serve(SmallServe.config("metrics.port", Integer.toString(port)), e, new StopRequest()));
+            assertTrue(log().contains("ERROR ServeCommand: cannot serve metrics on 127.0.0.1:" + port + ": "), log());
             assertTrue(err().contains("choose another port with metrics.port"), err());
         }
     }
@@ -162,5 +174,92 @@ class ServeCommandTest {
         err.reset();
         assertEquals(2, main.run(new String[] {"serve", "--profile.out", "p.prom", "--profile.interval", "0"}, o, e));
         assertTrue(err().contains("profile.interval = '0' (flag --profile.interval): must be positive"), err());
+    }
+
+    private String baseUrl() throws InterruptedException {
+        awaitLog("serving ");
+        Matcher url = METRICS_URL.matcher(log());
+        assertTrue(url.find(), log());
+        return url.group(1);
+    }
+
+    @Test
+    void whileServingItIsLiveAndReadyAnswers404ElsewhereAndExportsItsBuild() throws Exception {
+        StopRequest stop = new StopRequest();
+        ExecutorService runner = Executors.newSingleThreadExecutor();
+        try {
+            Future<Integer> status = runner.submit(() -> ServeCommand.serve(SmallServe.config(), e, stop));
+            String base = baseUrl();
+            assertEquals(200, HttpGet.get(base + "/-/healthy", java.time.Duration.ofSeconds(10)).status());
+            HttpGet.Response ready = HttpGet.get(base + "/-/ready", java.time.Duration.ofSeconds(10));
+            assertEquals(200, ready.status(), ready.body());
+            assertEquals(404, HttpGet.get(base + "/health", java.time.Duration.ofSeconds(10)).status());
+            String scrape = HttpGet.get(base + "/metrics", java.time.Duration.ofSeconds(10)).body();
+            BuildInfo build = BuildInfo.current();
+            assertTrue(scrape.contains("warmpool_build_info{revision=\"" + build.revision() + "\",version=\""
+                    + build.version() + "\",} 1.0"), scrape);
+            stop.request("asked by the test");
+            assertEquals(0, status.get(60, TimeUnit.SECONDS), log());
+        } finally {
+            runner.shutdownNow();
+        }
+    }
+
+    @Test
+    void jsonLogsAreOneObjectALineWithTimeLevelLoggerAndMessage() throws InterruptedException {
+        assertEquals(0, ServeCommand.serve(SmallServe.config("duration", "1s", "log.format", "json"), e, new StopRequest()), log());
+        List<String> lines = log().lines().toList();
+        assertTrue(lines.size() >= 4, log());
+        boolean drained = false;
+        for (String line : lines) {
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, Object> event = (java.util.Map<String, Object>) JsonReader.parse(line);
+            assertTrue(((String) event.get("time")).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"), line);
+            assertTrue(Set.of("INFO", "WARN", "ERROR").contains(event.get("level")), line);
+            assertTrue(((String) event.get("logger")).startsWith("io.warmpool."), line);
+            drained |= ((String) event.get("message")).startsWith("drained after ");
+        }
+        assertTrue(drained, log());
+    }
+
+    @Test
+    void logLevelWarnLeavesANormalRunSilentAndABadLevelIsAUsageError() throws InterruptedException {
+        assertEquals(0, ServeCommand.serve(SmallServe.config("duration", "500ms", "log.level", "warn"), e, new StopRequest()));
+        assertEquals("", log());
+        UsageException bad = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class,
+                () -> ServeCommand.serve(SmallServe.config("log.level", "loud"), e, new StopRequest()));
+        assertEquals("serve: log.level = 'loud' (flag --log.level): expected error, warn, info, debug or trace", bad.getMessage());
+        UsageException format = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class,
+                () -> ServeCommand.serve(SmallServe.config("log.format", "xml"), e, new StopRequest()));
+        assertTrue(format.getMessage().contains("unknown log format 'xml'; expected text or json"), format.getMessage());
+    }
+
+    @Test
+    void theKubernetesVariablesItPassedOverAreLoggedOnce() throws InterruptedException {
+        Configuration config = Configuration.load("serve", ServeSettings.KEYS, null,
+                ServiceLinksTest.kubelet("warmpool", "10.96.0.9", new ServiceLinksTest.Port(9464, "TCP", null)),
+                SmallServe.flags("duration", "200ms"));
+        assertEquals(0, ServeCommand.serve(config, e, new StopRequest()), log());
+        assertTrue(log().contains("ServeCommand: passed over 7 variables that Kubernetes sets for its Services: WARMPOOL_PORT,"
+                + " WARMPOOL_PORT_9464_TCP, WARMPOOL_PORT_9464_TCP_ADDR,"), log());
+    }
+
+    @Test
+    void aThousandTenantsOfAOneSlotPoolGetSummaryLinesAndStopAtOnceEvenHoldingForAnHour() throws Exception {
+        StopRequest stop = new StopRequest();
+        ExecutorService runner = Executors.newSingleThreadExecutor();
+        try {
+            Future<Integer> status = runner.submit(() -> ServeCommand.serve(SmallServe.config("workload.threads", "1024",
+                    "workload.hold", "1h", "pool.memories", "1", "pool.tables", "1", "pool.stacks", "1"), e, stop));
+            awaitLog("serving until SIGTERM or Ctrl-C");
+            awaitLog("slots 3 in use");
+            stop.request("asked by the test");
+            // An hour's hold and a thousand waits for the one slot end at the stop: a stop that waited
+            // for them would not finish within the minute.
+            assertEquals(0, status.get(60, TimeUnit.SECONDS), log());
+        } finally {
+            runner.shutdownNow();
+        }
+        assertTrue(Pattern.compile("drained after [1-9]\\d* instances; unmapping the pool").matcher(log()).find(), log());
     }
 }

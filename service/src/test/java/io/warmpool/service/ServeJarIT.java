@@ -35,13 +35,18 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * {@code warmpool serve} from the shaded jar, as an operator runs it, watched from outside: its
  * scrape against the Grafana dashboard and {@code promtool}, a real Prometheus server scraping it,
- * {@code warmpool tune --from} reading the tenant profile off its metrics, and its drain on SIGTERM. Prometheus and promtool come from Debian's {@code prometheus} package,
- * which {@code .ci/run} installs.
+ * every panel of the dashboard and every rule of deploy/prometheus evaluated by it,
+ * {@code warmpool tune --from} reading the tenant profile off its metrics, and its drain on SIGTERM.
+ * Prometheus and promtool come from Debian's {@code prometheus} package, which {@code ./run-tests.sh}
+ * installs.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ServeJarIT {
     private static final Pattern METRICS_URL = Pattern.compile("(?m)^  metrics +(http://\\S+/metrics) ");
     private static final long DEADLINE_SECONDS = 90;
+    /** Labels Prometheus adds to every series it scrapes: the dashboard's variables and the rules use them. */
+    static final Set<String> TARGET_LABELS = Set.of("job", "instance");
+    private static final Path RULES = Path.of("..", "deploy", "prometheus", "warmpool-rules.yml").toAbsolutePath().normalize();
 
     private static Process serve;
     private static Thread reader;
@@ -122,7 +127,7 @@ class ServeJarIT {
             }
         }
         return fail(program + " is not installed: install Debian's prometheus package (apt-get install prometheus;"
-                + " .ci/run does)");
+                + " ./run-tests.sh does)");
     }
 
     @Test
@@ -136,7 +141,7 @@ class ServeJarIT {
         List<String> missing = new ArrayList<>();
         for (DashboardQueries.Query q : queries) {
             assertTrue(!q.metrics().isEmpty(), q.where() + " reads no metric: " + q.promql());
-            Set<String> labels = new TreeSet<>();
+            Set<String> labels = new TreeSet<>(TARGET_LABELS);
             for (String metric : q.metrics()) {
                 queried.add(metric);
                 if (!exported.containsKey(metric)) {
@@ -155,7 +160,8 @@ class ServeJarIT {
         assertTrue(queried.containsAll(Set.of("warmpool_reset_seconds_bucket", "warmpool_reset_dirty_pages_bucket",
                 "warmpool_reset_zeroed_bytes_total", "warmpool_reset_decommitted_bytes_total", "warmpool_resident_bytes",
                 "warmpool_resident_budget_bytes", "warmpool_slots", "warmpool_acquires_total",
-                "warmpool_reset_fallbacks_total", "process_resident_memory_bytes")), "the panels the issue asks for: " + queried);
+                "warmpool_reset_fallbacks_total", "process_resident_memory_bytes", "warmpool_build_info")),
+                "the panels the issue asks for: " + queried);
     }
 
     @Test
@@ -186,6 +192,8 @@ class ServeJarIT {
                 "  scrape_interval: 1s",
                 "  scrape_timeout: 1s",
                 "  evaluation_interval: 1s",
+                "rule_files:",
+                "  - '" + RULES + "'",
                 "scrape_configs:",
                 "  - job_name: warmpool",
                 "    static_configs:",
@@ -201,6 +209,20 @@ class ServeJarIT {
             assertTrue(awaitQuery(prometheus, log, api, "up{job=\"warmpool\"}").contains("\"1\"]"), "the target is up");
             String resets = awaitQuery(prometheus, log, api, "warmpool_reset_seconds_count > 0");
             assertTrue(resets.contains("\"kind\":\"memory\""), resets);
+            // Every panel of the dashboard, with its variables chosen, answers with data.
+            for (DashboardQueries.Query q : DashboardQueries.of(Path.of(System.getProperty("warmpool.dashboards", "../dashboards"),
+                    "warmpool-resets.json"))) {
+                String promql = q.promql().replace("$job", "warmpool").replace("$instance", target).replace("$kind", ".*")
+                        .replace("$__rate_interval", "10s");
+                awaitQuery(prometheus, log, api, q.where().startsWith("variable ")
+                        ? promql.replaceAll("label_values\\((.*), *\\w+\\)", "$1") : promql);
+            }
+            // The rules load, every one evaluates without an error, and the recording rules record.
+            String rules = awaitRules(prometheus, log, api);
+            assertTrue(!rules.contains("\"health\":\"err\""), rules);
+            String rate = awaitQuery(prometheus, log, api, "instance_kind:warmpool_resets:rate5m{job=\"warmpool\",kind=\"memory\"} > 0");
+            assertTrue(rate.contains("\"instance\":\"" + target + "\""), rate);
+            awaitQuery(prometheus, log, api, "instance_kind:warmpool_reset_seconds:p99_5m{kind=\"memory\"}");
         } finally {
             prometheus.destroy();
             if (!prometheus.waitFor(30, TimeUnit.SECONDS)) {
@@ -210,6 +232,21 @@ class ServeJarIT {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** Asks Prometheus for its rules until every one has been evaluated; returns the answer. */
+    private static String awaitRules(Process prometheus, Path log, String api) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
+        String answer = "(no answer)";
+        while (System.nanoTime() < deadline) {
+            assertTrue(prometheus.isAlive(), "prometheus exited:\n" + Files.readString(log));
+            answer = get(api + "/api/v1/rules");
+            if (answer.contains("\"name\":\"warmpool.alerts\"") && !answer.contains("\"health\":\"unknown\"")) {
+                return answer;
+            }
+            Thread.sleep(250);
+        }
+        return fail("Prometheus never evaluated every rule of " + RULES + "; last: " + answer + "\nlog:\n" + Files.readString(log));
     }
 
     /** Asks Prometheus's HTTP API {@code query} until its result is not empty; returns the answer. */
@@ -254,7 +291,7 @@ class ServeJarIT {
         reader.join(TimeUnit.SECONDS.toMillis(DEADLINE_SECONDS));
         assertEquals(0, serve.exitValue(), output.toString());
         String text = output.toString();
-        assertTrue(text.contains("warmpool serve: SIGTERM: stopping the tenants"), text);
+        assertTrue(text.contains("ServeCommand: SIGTERM: stopping the tenants"), text);
         assertTrue(Pattern.compile("drained after [1-9]\\d* instances; unmapping the pool").matcher(text).find(), text);
     }
 }
