@@ -187,7 +187,7 @@ class PoolLocksForkTest {
     private static List<Object> monitorsOf(WarmPool pool) throws ReflectiveOperationException {
         List<Object> monitors = new ArrayList<>();
         monitors.add(field(pool, "contexts"));
-        monitors.add(field(pool, "freed"));
+        monitors.add(field(pool, "line"));
         monitors.add(field(pool, "measuring"));
         for (Object kind : (List<?>) field(field(pool, "kinds"), "present")) {
             for (Object stripe : (Object[]) field(field(kind, "allocator"), "stripes")) {

@@ -1,5 +1,6 @@
 package io.warmpool.metrics;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -12,17 +13,20 @@ import io.warmpool.pool.WarmPool;
 import io.warmpool.pool.config.PoolConfig;
 import io.warmpool.pool.config.SlotKind;
 import io.warmpool.pool.event.AcquireKind;
+import io.warmpool.pool.event.AcquireOutcome;
 import io.warmpool.pool.event.Fallback;
 import io.warmpool.pool.event.PoolListener;
 import io.warmpool.pool.event.PoolSnapshot;
 import io.warmpool.pool.event.ResetRecord;
 import io.warmpool.pool.profile.TenantProfile;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.ToDoubleFunction;
@@ -48,9 +52,15 @@ import java.util.function.ToDoubleFunction;
  *  warmpool_reset_zeroed_bytes_total{kind}         counter
  *  warmpool_reset_decommitted_bytes_total{kind}    counter
  *  warmpool_reset_fallbacks_total{reason}          counter, every reason from the start
- *  warmpool_acquires_total{kind,result}            counter: affinity, warm, cold, exhausted
+ *  warmpool_acquires_total{kind,result}            counter: affinity, warm, cold, exhausted; once per
+ *                                                  slot of an acquire that ended (not for slots it gave
+ *                                                  back untouched while it could not have every kind)
+ *  warmpool_instance_acquires_total{result}        counter: acquired, exhausted, timed_out; once per
+ *                                                  acquire of a whole instance
+ *  warmpool_acquire_wait_seconds                   histogram, acquires that waited in line, 10 µs .. 10 s
  *  warmpool_slots{kind,state}                      gauge: in_use, warm, cold, resetting, quarantined
  *  warmpool_resident_bytes{kind}                   gauge, the slab's resident pages, scanned per scrape
+ *  warmpool_idle_resident_bytes{kind}              gauge, the idle slots' resident pages: what the budget bounds
  *  warmpool_resident_budget_bytes{kind}            gauge, warm slots times keep-resident bytes
  *  warmpool_fork_generation                        gauge
  *  warmpool_profile_*                              the tenant profile (ProfileFamily), when the
@@ -73,6 +83,13 @@ public final class PoolMetrics implements MeterBinder, PoolListener, AutoCloseab
     private final AtomicLongArray fallbacks = new AtomicLongArray(Fallback.values().length);
     private final AtomicReferenceArray<String> lastFallback = new AtomicReferenceArray<>(Fallback.values().length);
     private final List<Meter> registered = new ArrayList<>();
+    /** The buckets of the acquire wait: from a release's reset (microseconds) to a timeout (seconds). */
+    private static final Duration[] WAIT_BUCKETS = {Duration.ofNanos(10_000), Duration.ofNanos(100_000),
+            Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(50),
+            Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5),
+            Duration.ofSeconds(10)};
+    private final Counter[] instanceAcquires = new Counter[AcquireOutcome.values().length];
+    private Timer acquireWait;
     private volatile KindMeters[] byKind;
     private volatile WarmPool pool;
     private MeterRegistry registry;
@@ -121,6 +138,19 @@ public final class PoolMetrics implements MeterBinder, PoolListener, AutoCloseab
                     .tags("reason", reason.label())
                     .register(registry));
         }
+        for (AcquireOutcome outcome : AcquireOutcome.values()) {
+            instanceAcquires[outcome.ordinal()] = Counter.builder("warmpool.instance.acquires")
+                    .description("Acquires of whole instances, by how they ended: acquired, exhausted (a try-once"
+                            + " acquire found a kind without a free slot), timed_out (a waiting acquire's timeout passed)")
+                    .tags("result", outcome.label())
+                    .register(registry);
+            registered.add(instanceAcquires[outcome.ordinal()]);
+        }
+        acquireWait = Timer.builder("warmpool.acquire.wait")
+                .description("How long acquires waited in line for slots to be released, the refused ones too")
+                .serviceLevelObjectives(WAIT_BUCKETS)
+                .register(registry);
+        registered.add(acquireWait);
         registered.add(Gauge.builder("warmpool.fork.generation", ForkGeneration::current)
                 .description("How many times this process's line has forked (0: the process that started the pool)")
                 .register(registry));
@@ -145,6 +175,11 @@ public final class PoolMetrics implements MeterBinder, PoolListener, AutoCloseab
         slotGauge(registry, kind, "quarantined", PoolSnapshot.KindSnapshot::quarantined);
         registered.add(Gauge.builder("warmpool.resident", this, m -> m.readPool(p -> p.residentBytes(kind)))
                 .description("Resident bytes of the slab's slots, in use or idle, measured by a scan when read")
+                .baseUnit("bytes")
+                .tags("kind", k)
+                .register(registry));
+        registered.add(Gauge.builder("warmpool.idle.resident", this, m -> m.readPool(p -> p.idleResidentBytes(kind)))
+                .description("Resident bytes of the slab's idle slots (warm, cold, quarantined): what the budget bounds")
                 .baseUnit("bytes")
                 .tags("kind", k)
                 .register(registry));
@@ -190,6 +225,30 @@ public final class PoolMetrics implements MeterBinder, PoolListener, AutoCloseab
         if (meters != null && meters[kind.ordinal()] != null) {
             meters[kind.ordinal()].acquires[result.ordinal()].increment();
         }
+    }
+
+    @Override
+    public void instanceAcquired(AcquireOutcome outcome, long waitNanos) {
+        Counter counter = instanceAcquires[outcome.ordinal()];
+        if (counter != null) {
+            counter.increment();
+        }
+        Timer wait = acquireWait;
+        if (wait != null && waitNanos > 0) {
+            wait.record(waitNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Acquires of whole instances that ended as {@code outcome} so far. */
+    public long instanceAcquires(AcquireOutcome outcome) {
+        Counter counter = instanceAcquires[outcome.ordinal()];
+        return counter == null ? 0 : (long) counter.count();
+    }
+
+    /** The wait of acquires that waited in line so far, as histogram buckets; bounds in seconds. */
+    public BucketCounts acquireWaits() {
+        Timer wait = acquireWait;
+        return wait == null ? BucketCounts.of(List.of()) : BucketCounts.of(List.of(wait));
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.warmpool.pool.config.PoolConfig;
 import io.warmpool.pool.config.ResetStrategy;
 import io.warmpool.pool.config.SlotKind;
 import io.warmpool.pool.event.AcquireKind;
+import io.warmpool.pool.event.AcquireOutcome;
 import io.warmpool.pool.event.Fallback;
 import io.warmpool.pool.event.PoolListener;
 import io.warmpool.pool.event.ResetRecord;
@@ -50,6 +51,11 @@ class PoolMetricsTest {
             @Override
             public void acquired(SlotKind kind, AcquireKind result) {
                 metrics.acquired(kind, result);
+            }
+
+            @Override
+            public void instanceAcquired(AcquireOutcome outcome, long waitNanos) {
+                metrics.instanceAcquired(outcome, waitNanos);
             }
 
             @Override
@@ -97,6 +103,9 @@ class PoolMetricsTest {
                 Map.entry("warmpool_slots", "gauge"),
                 Map.entry("warmpool_resident_bytes", "gauge"),
                 Map.entry("warmpool_resident_budget_bytes", "gauge"),
+                Map.entry("warmpool_idle_resident_bytes", "gauge"),
+                Map.entry("warmpool_instance_acquires_total", "counter"),
+                Map.entry("warmpool_acquire_wait_seconds", "histogram"),
                 Map.entry("warmpool_fork_generation", "gauge"),
                 Map.entry("process_resident_memory_bytes", "gauge"));
         expected.forEach((name, type) -> assertEquals(type, scrape.types.get(name), name + " in " + scrape.types));
@@ -129,6 +138,25 @@ class PoolMetricsTest {
         assertEquals(CYCLES * 3, metrics.resets());
         assertEquals(CYCLES * 3, metrics.resetLatency().count());
         assertEquals(3, metrics.acquires(AcquireKind.COLD));
+        assertEquals(3 * PAGE, scrape.value("warmpool_idle_resident_bytes{kind=\"memory\",}"), "no instance is in use");
+        assertEquals(CYCLES, scrape.value("warmpool_instance_acquires_total{result=\"acquired\",}"));
+        assertEquals(0, scrape.value("warmpool_instance_acquires_total{result=\"exhausted\",}"));
+        assertEquals(0, scrape.value("warmpool_acquire_wait_seconds_count"), "nobody waited");
+    }
+
+    @Test
+    void anAcquireThatWaitedAndOneRefusedAreEachCountedOnce() {
+        metrics.instanceAcquired(AcquireOutcome.ACQUIRED, 3_000_000);
+        metrics.instanceAcquired(AcquireOutcome.TIMED_OUT, 100_000_000);
+        metrics.instanceAcquired(AcquireOutcome.EXHAUSTED, 0);
+        Exposition scrape = new Exposition(registry.scrape());
+        assertEquals(1, scrape.value("warmpool_instance_acquires_total{result=\"acquired\",}"));
+        assertEquals(1, scrape.value("warmpool_instance_acquires_total{result=\"timed_out\",}"));
+        assertEquals(1, scrape.value("warmpool_instance_acquires_total{result=\"exhausted\",}"));
+        assertEquals(2, scrape.value("warmpool_acquire_wait_seconds_count"), "the two that waited, refused or not");
+        assertEquals(1, scrape.value("warmpool_acquire_wait_seconds_bucket{le=\"0.005\",}"));
+        assertEquals(2, metrics.acquireWaits().count());
+        assertEquals(1, metrics.instanceAcquires(AcquireOutcome.TIMED_OUT));
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.warmpool.pool.config.ReservationException;
 import io.warmpool.pool.config.ResetStrategy;
 import io.warmpool.pool.config.SlotKind;
 import io.warmpool.pool.event.AcquireKind;
+import io.warmpool.pool.event.AcquireOutcome;
 import io.warmpool.pool.event.Fallback;
 import io.warmpool.pool.event.PoolListener;
 import io.warmpool.pool.event.PoolSnapshot;
@@ -29,7 +30,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -67,6 +68,9 @@ public final class WarmPool implements AutoCloseable {
     private static final ScanSelection RESIDENT_MEMORY = new ScanSelection(PageCategory.PFNZERO,
             PageCategory.PRESENT | PageCategory.PFNZERO, 0, PageCategory.PRESENT);
     private static final int[] NO_SLOTS = {};
+    /** Where how a slot was found starts in {@link #taken}: above every slot index. */
+    private static final int HOW_SHIFT = 28;
+    private static final AcquireKind[] HOWS = AcquireKind.values();
 
     private final PoolConfig config;
     private final Syscalls os;
@@ -78,10 +82,9 @@ public final class WarmPool implements AutoCloseable {
     private ResetContexts contexts;
     /** Instances out; each instance counts in the cell of the thread that acquired it, up and down. */
     private final StripedCounter outstanding = new StripedCounter();
-    private final AtomicInteger waiters = new AtomicInteger();
-    private Object freed = new Object();
+    private final PoolListener listener;
+    private AcquireLine line = new AcquireLine();
     private Object measuring = new Object();
-    private volatile long freeVersion;
     private volatile boolean closed;
     private volatile int maxUnusedWarmSlots;
     private PagemapScanner measuringScanner;
@@ -93,6 +96,7 @@ public final class WarmPool implements AutoCloseable {
         this.contexts = new ResetContexts(config.scanMode(), os, listener);
         this.profile = new TenantProfile(config);
         PoolListener profiling = profiling(profile, listener);
+        this.listener = profiling;
         this.forks = new ForkRecovery(config, kinds, os, this::renewAfterFork);
         AddressSpace.checkFits(config, os);
         boolean processMadvise = config.decommitBatch() > 1 && KernelFeatures.processMadviseDontneed(os).present();
@@ -131,12 +135,17 @@ public final class WarmPool implements AutoCloseable {
                 Objects.requireNonNull(os, "os"));
     }
 
-    /** {@code listener}, with each acquire and reset recorded in {@code profile} first. */
+    /** {@code listener}, with each reset recorded in {@code profile} first. */
     private static PoolListener profiling(TenantProfile profile, PoolListener listener) {
         return new PoolListener() {
             @Override
             public void acquired(SlotKind kind, AcquireKind result) {
                 listener.acquired(kind, result);
+            }
+
+            @Override
+            public void instanceAcquired(AcquireOutcome outcome, long waitNanos) {
+                listener.instanceAcquired(outcome, waitNanos);
             }
 
             @Override
@@ -158,7 +167,7 @@ public final class WarmPool implements AutoCloseable {
     }
 
     /**
-     * Acquires the slots of one instance, or none of them.
+     * Acquires the slots of one instance, or none of them, trying once.
      *
      * @throws PoolExhaustedException naming the kind and its capacity when a kind has no free slot
      * @throws IllegalArgumentException when a memory's initial size exceeds the maximum, or the request
@@ -170,43 +179,200 @@ public final class WarmPool implements AutoCloseable {
         checkOpen();
         forks.check();
         checkRequest(request);
-        int countedIn = outstanding.cellOfThisThread();
-        // The profile's instances-in-use: exact for this thread's own, a few acquires late for the
-        // others' (summing every thread's count on each acquire would read lines they all write).
-        profile.acquiring((int) outstanding.sumSeenFrom(countedIn));
+        Object got = tryAcquire(request);
+        if (got instanceof Instance instance) {
+            listener.instanceAcquired(AcquireOutcome.ACQUIRED, 0);
+            return instance;
+        }
+        SlotKind exhausted = (SlotKind) got;
+        listener.acquired(exhausted, AcquireKind.EXHAUSTED);
+        listener.instanceAcquired(AcquireOutcome.EXHAUSTED, 0);
+        throw new PoolExhaustedException(kinds.of(exhausted).snapshot(), "");
+    }
+
+    /**
+     * Acquires the slots of one instance, waiting up to {@code timeout} in line for slots to be
+     * released ({@link AcquireLine}: first come first served; a waiter holds no slot). A zero or
+     * negative timeout tries once, unless others already wait: then it does not pass them.
+     *
+     * @throws PoolExhaustedException   when the timeout passed with a kind still without a free slot
+     * @throws IllegalArgumentException as {@link #acquire(InstanceRequest)}, at once
+     * @throws IllegalStateException    when the pool is closed, also while waiting
+     * @throws InterruptedException     when interrupted while waiting
+     */
+    public Instance acquire(InstanceRequest request, Duration timeout) throws InterruptedException {
+        long timeoutNanos = saturatedNanos(Objects.requireNonNull(timeout, "timeout"));
+        checkOpen();
+        forks.check();
+        checkRequest(request);
+        long started = System.nanoTime();
+        AcquireLine waiting = line;
+        Object got = null;
+        if (waiting.isEmpty()) {
+            got = tryAcquire(request);
+            if (got instanceof Instance instance) {
+                listener.instanceAcquired(AcquireOutcome.ACQUIRED, 0);
+                return instance;
+            }
+        }
+        AcquireLine.Waiter me = waiting.join();
+        boolean done = false;
+        try {
+            while (true) {
+                checkOpen();
+                if (waiting.mayTry(me)) {
+                    got = tryAcquire(request);
+                    if (got instanceof Instance instance) {
+                        done = true;
+                        listener.instanceAcquired(AcquireOutcome.ACQUIRED, Math.max(1, System.nanoTime() - started));
+                        return instance;
+                    }
+                    waiting.lacked(me, (SlotKind) got);
+                }
+                long left = timeoutNanos - (System.nanoTime() - started);
+                if (left <= 0) {
+                    SlotKind exhausted = got instanceof SlotKind kind ? kind : firstKind(request);
+                    listener.acquired(exhausted, AcquireKind.EXHAUSTED);
+                    listener.instanceAcquired(AcquireOutcome.TIMED_OUT, System.nanoTime() - started);
+                    throw new PoolExhaustedException(kinds.of(exhausted).snapshot(), " within " + timeout);
+                }
+                LockSupport.parkNanos(waiting, left);
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("interrupted while waiting " + (System.nanoTime() - started)
+                            + " ns in line for " + request);
+                }
+            }
+        } finally {
+            waiting.leave(me, done);
+        }
+    }
+
+    /** The first kind a request asks for: what a refusal names when the waiter never reached the head. */
+    private static SlotKind firstKind(InstanceRequest request) {
+        return request.memories() > 0 ? SlotKind.MEMORY : request.tables() > 0 ? SlotKind.TABLE : SlotKind.STACK;
+    }
+
+    /**
+     * Takes every slot {@code request} asks for, or none: a kind without a free slot makes it give
+     * back what it took, untouched and without a reset. Tells the listener how each slot was found
+     * only once every one is taken. While it takes them, each array element holds the slot and how
+     * it was found ({@link #taken}); the lease gets the slots alone. It allocates nothing the
+     * instance does not keep: a forked child may acquire, where an allocation that needs the heap
+     * lock could wait forever.
+     *
+     * @return the instance, or the kind that had no free slot
+     */
+    private Object tryAcquire(InstanceRequest request) {
         Object key = request.affinityKey();
         int[] memories = request.memories() == 0 ? NO_SLOTS : new int[request.memories()];
         int[] tables = request.tables() == 0 ? NO_SLOTS : new int[request.tables()];
         int stack = -1;
         int memoriesTaken = 0;
         int tablesTaken = 0;
+        SlotKind exhausted = null;
         try {
             for (; memoriesTaken < memories.length; memoriesTaken++) {
                 long initial = PoolConfig.roundUp(request.memoryBytes(memoriesTaken), config.pageSize());
-                memories[memoriesTaken] = take(SlotKind.MEMORY, key, initial);
+                memories[memoriesTaken] = taken(kinds.of(SlotKind.MEMORY).acquire(key, initial));
+                if (memories[memoriesTaken] == SlotIndexAllocator.NONE) {
+                    exhausted = SlotKind.MEMORY;
+                    break;
+                }
             }
-            for (; tablesTaken < tables.length; tablesTaken++) {
-                tables[tablesTaken] = take(SlotKind.TABLE, key, 0);
+            for (; exhausted == null && tablesTaken < tables.length; tablesTaken++) {
+                tables[tablesTaken] = taken(kinds.of(SlotKind.TABLE).acquire(key, 0));
+                if (tables[tablesTaken] == SlotIndexAllocator.NONE) {
+                    exhausted = SlotKind.TABLE;
+                    break;
+                }
             }
-            if (request.stack()) {
-                stack = take(SlotKind.STACK, key, 0);
+            if (exhausted == null && request.stack()) {
+                stack = taken(kinds.of(SlotKind.STACK).acquire(key, 0));
+                if (stack == SlotIndexAllocator.NONE) {
+                    exhausted = SlotKind.STACK;
+                }
             }
-        } catch (RuntimeException e) {
-            ResetContexts lender = contexts;
-            ResetContext ctx = lender.borrow();
-            try {
-                releaseAll(ctx, SlotKind.MEMORY, memories, memoriesTaken, key);
-                releaseAll(ctx, SlotKind.TABLE, tables, tablesTaken, key);
-            } finally {
-                lender.giveBack(ctx);
-            }
+        } catch (RuntimeException e) { // a resize failed on every slot it tried: give back the others
+            untake(SlotKind.MEMORY, memories, memoriesTaken, key);
+            untake(SlotKind.TABLE, tables, tablesTaken, key);
+            line.slotReturned(null);
             throw e;
         }
+        if (exhausted != null) {
+            untake(SlotKind.MEMORY, memories, memoriesTaken, key);
+            untake(SlotKind.TABLE, tables, tablesTaken, key);
+            if (memoriesTaken > 0) {
+                line.slotReturned(SlotKind.MEMORY);
+            }
+            if (tablesTaken > 0) {
+                line.slotReturned(SlotKind.TABLE);
+            }
+            return exhausted;
+        }
+        try { // every slot is taken: the acquire succeeded as a whole, and says so once per slot
+            tell(SlotKind.MEMORY, memories);
+            tell(SlotKind.TABLE, tables);
+            if (request.stack()) {
+                listener.acquired(SlotKind.STACK, howOf(stack));
+            }
+        } catch (RuntimeException listenerFailed) { // no slot is lost to it: they go back untouched
+            untake(SlotKind.MEMORY, memories, memories.length, key);
+            untake(SlotKind.TABLE, tables, tables.length, key);
+            if (request.stack()) {
+                kinds.of(SlotKind.STACK).untake(slotOf(stack), key);
+            }
+            line.slotReturned(null);
+            throw listenerFailed;
+        }
+        toSlots(memories);
+        toSlots(tables);
+        int countedIn = outstanding.cellOfThisThread();
+        // The profile's instances-in-use: exact for this thread's own, a few acquires late for the
+        // others' (summing every thread's count on each acquire would read lines they all write).
+        profile.acquiring((int) outstanding.sumSeenFrom(countedIn));
         outstanding.add(countedIn, 1);
-        Lease lease = new Lease(key, memories, tables, stack, countedIn);
+        Lease lease = new Lease(key, memories, tables, request.stack() ? slotOf(stack) : -1, countedIn);
         Instance instance = new Instance(lease, kinds, config, giveBack);
         forks.held(lease);
         return instance;
+    }
+
+    /**
+     * What {@link SlotPool#acquire} answered, as one int: the slot in the low {@link #HOW_SHIFT}
+     * bits, how it was found above them; or {@link SlotIndexAllocator#NONE}. Slots of a kind are
+     * fewer than 2^{@value #HOW_SHIFT} ({@code PoolConfig} checks).
+     */
+    private static int taken(long answer) {
+        int slot = SlotPool.slotOf(answer);
+        return slot == SlotIndexAllocator.NONE ? slot : slot | SlotPool.howOf(answer).ordinal() << HOW_SHIFT;
+    }
+
+    private static int slotOf(int taken) {
+        return taken & ((1 << HOW_SHIFT) - 1);
+    }
+
+    private static AcquireKind howOf(int taken) {
+        return HOWS[taken >>> HOW_SHIFT];
+    }
+
+    /** Strips how each slot was found, leaving the slots. */
+    private static void toSlots(int[] taken) {
+        for (int i = 0; i < taken.length; i++) {
+            taken[i] = slotOf(taken[i]);
+        }
+    }
+
+    /** Gives back the first {@code count} of {@code taken}, last first, untouched. */
+    private void untake(SlotKind kind, int[] taken, int count, Object key) {
+        for (int i = count - 1; i >= 0; i--) {
+            kinds.of(kind).untake(slotOf(taken[i]), key);
+        }
+    }
+
+    private void tell(SlotKind kind, int[] taken) {
+        for (int t : taken) {
+            listener.acquired(kind, howOf(t));
+        }
     }
 
     /**
@@ -234,51 +400,6 @@ public final class WarmPool implements AutoCloseable {
         }
     }
 
-    private int take(SlotKind kind, Object key, long initialBytes) {
-        SlotPool pool = kinds.of(kind);
-        int slot = pool.acquire(key, initialBytes);
-        if (slot == SlotIndexAllocator.NONE) {
-            throw new PoolExhaustedException(pool.snapshot(), "");
-        }
-        return slot;
-    }
-
-    /**
-     * Acquires the slots of one instance, waiting up to {@code timeout} for slots to be released. A
-     * zero or negative timeout tries once.
-     *
-     * @throws PoolExhaustedException   when the timeout passed with a kind still exhausted
-     * @throws IllegalArgumentException as {@link #acquire(InstanceRequest)}, at once
-     * @throws IllegalStateException    when the pool is closed, also while waiting
-     * @throws InterruptedException     when interrupted while waiting
-     */
-    public Instance acquire(InstanceRequest request, Duration timeout) throws InterruptedException {
-        long timeoutNanos = saturatedNanos(Objects.requireNonNull(timeout, "timeout"));
-        long started = System.nanoTime();
-        waiters.incrementAndGet();
-        try {
-            while (true) {
-                long seen = freeVersion;
-                try {
-                    return acquire(request);
-                } catch (PoolExhaustedException e) {
-                    long left = timeoutNanos - (System.nanoTime() - started);
-                    if (left <= 0) {
-                        throw new PoolExhaustedException(kinds.of(e.kind()).snapshot(), " within " + timeout);
-                    }
-                    synchronized (freed) {
-                        while (freeVersion == seen && !closed
-                                && (left = timeoutNanos - (System.nanoTime() - started)) > 0) {
-                            freed.wait(Math.max(1, left / 1_000_000));
-                        }
-                    }
-                }
-            }
-        } finally {
-            waiters.decrementAndGet();
-        }
-    }
-
     /** The duration in nanoseconds, from 0 (zero or negative) to {@code Long.MAX_VALUE} (too long to count). */
     private static long saturatedNanos(Duration duration) {
         if (duration.isNegative()) {
@@ -292,16 +413,7 @@ public final class WarmPool implements AutoCloseable {
     }
 
     private void slotFreed() {
-        if (waiters.get() > 0) {
-            wakeWaiters();
-        }
-    }
-
-    private void wakeWaiters() {
-        synchronized (freed) {
-            freeVersion++;
-            freed.notifyAll();
-        }
+        line.slotFreed();
     }
 
     /**
@@ -329,6 +441,7 @@ public final class WarmPool implements AutoCloseable {
         } finally {
             lender.giveBack(ctx); // before the count drops: close() refuses while it is up, so never closes ctx in use
             outstanding.add(lease.countedIn, -1);
+            line.slotFreed(); // once for the instance's slots: one waiter tries, not one per slot
         }
     }
 
@@ -363,6 +476,20 @@ public final class WarmPool implements AutoCloseable {
      * have waited too long for their batch to fill run first (see {@link #flushDecommits()}).
      */
     public long residentBytes(SlotKind kind) {
+        return measureResident(kind, false);
+    }
+
+    /**
+     * The resident bytes of a kind's idle slots (warm, cold, and quarantined ones): what the
+     * keep-resident budget bounds, measured now by scanning each idle slot, as {@link #residentBytes}
+     * measures the whole slab. A slot acquired or released while it is measured counts on the side
+     * it was on when its turn came.
+     */
+    public long idleResidentBytes(SlotKind kind) {
+        return measureResident(kind, true);
+    }
+
+    private long measureResident(SlotKind kind, boolean idleOnly) {
         checkOpen();
         forks.check();
         SlotPool pool = kinds.orNull(kind);
@@ -374,8 +501,19 @@ public final class WarmPool implements AutoCloseable {
             if (measuringScanner == null) {
                 measuringScanner = PagemapScanner.open(ScanMode.AUTO, os, contexts.pagemap()).orElseThrow();
             }
-            long base = pool.reservationBase();
-            return measuringScanner.countPages(base, base + pool.reservationBytes(), RESIDENT_MEMORY) * config.pageSize();
+            if (!idleOnly) {
+                long base = pool.reservationBase();
+                return measuringScanner.countPages(base, base + pool.reservationBytes(), RESIDENT_MEMORY)
+                        * config.pageSize();
+            }
+            long pages = 0;
+            for (int slot = 0; slot < pool.capacity(); slot++) {
+                if (pool.isIdle(slot)) {
+                    long start = pool.slotBase(slot);
+                    pages += measuringScanner.countPages(start, start + pool.slotBytes(), RESIDENT_MEMORY);
+                }
+            }
+            return pages * config.pageSize();
         }
     }
 
@@ -467,7 +605,7 @@ public final class WarmPool implements AutoCloseable {
             throw new IllegalStateException(out + " instance(s) still out: release them before closing the pool");
         }
         closed = true;
-        wakeWaiters();
+        line.wakeAll();
         closeAll();
     }
 
@@ -494,7 +632,7 @@ public final class WarmPool implements AutoCloseable {
     private void renewAfterFork(List<Lease> leasesOut) {
         profile.renewAfterFork();
         PagemapScanner measured = measuringScanner;
-        freed = new Object();
+        line = new AcquireLine();
         measuring = new Object();
         measuringScanner = null;
         outstanding.clear();

@@ -8,9 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static io.warmpool.pool.TestPools.PAGE;
@@ -57,22 +55,28 @@ class PoolExhaustionTest {
     @Test
     void anAcquireWithATimeoutWaitsForARelease() throws Exception {
         TestPools.Recorder recorder = new TestPools.Recorder();
-        ExecutorService waiter = Executors.newSingleThreadExecutor();
         try (WarmPool pool = WarmPool.create(TestPools.memories(1, 8 * PAGE, PAGE).build(), recorder)) {
             Instance holder = pool.acquire(InstanceRequest.memory("holder", 8 * PAGE));
             NativeMemory.fill(holder.memory(0).address(), 8 * PAGE, (byte) 3);
-            Future<Instance> waiting = waiter.submit(() -> pool.acquire(InstanceRequest.memory("waiter", 8 * PAGE),
-                    Duration.ofSeconds(50)));
-            while (recorder.count(recorder.acquires, "memory:exhausted") == 0) {
-                Thread.sleep(5); // until the waiter has found the pool exhausted
+            CompletableFuture<Instance> waiting = new CompletableFuture<>();
+            Thread waiter = new Thread(() -> {
+                try {
+                    waiting.complete(pool.acquire(InstanceRequest.memory("waiter", 8 * PAGE), Duration.ofSeconds(50)));
+                } catch (Throwable e) {
+                    waiting.completeExceptionally(e);
+                }
+            });
+            waiter.start();
+            while (waiter.getState() != Thread.State.TIMED_WAITING && !waiting.isDone()) {
+                Thread.sleep(1); // until the waiter is parked in line
             }
             assertFalse(waiting.isDone(), "it waits while the only slot is out");
+            assertEquals(0, recorder.count(recorder.acquires, "memory:exhausted"), "a wait is no refusal");
             holder.close();
             try (Instance got = waiting.get(50, TimeUnit.SECONDS)) {
                 assertReadsZero(got.memory(0), "the slot the waiter got");
             }
-        } finally {
-            waiter.shutdownNow();
+            waiter.join();
         }
     }
 

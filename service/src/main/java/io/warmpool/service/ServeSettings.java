@@ -34,16 +34,16 @@ final class ServeSettings {
     static final ConfigKey<Duration> PROFILE_INTERVAL = ConfigKey.duration("profile.interval", "1m",
             "how often to rewrite profile.out (a temporary file renamed over it)");
 
-    static final ConfigKey<Integer> MEMORIES = ConfigKey.integer(PoolSetting.MEMORIES, POOL.memories().count(), 1, 1 << 20);
+    static final ConfigKey<Integer> MEMORIES = ConfigKey.integer(PoolSetting.MEMORIES, POOL.memories().count(), 1, PoolConfig.MAX_SLOTS);
     static final ConfigKey<Long> MEMORY_MAX = ConfigKey.bytes(PoolSetting.MEMORY_MAX, POOL.memories().slotBytes());
     static final ConfigKey<Long> MEMORY_GUARD = ConfigKey.bytes(PoolSetting.MEMORY_GUARD, POOL.memories().guardBytes());
     static final ConfigKey<Long> MEMORY_KEEP = ConfigKey.bytes(PoolSetting.MEMORY_KEEP_RESIDENT,
             POOL.memories().keepResidentBytes());
-    static final ConfigKey<Integer> TABLES = ConfigKey.integer(PoolSetting.TABLES, POOL.tables().count(), 0, 1 << 20);
+    static final ConfigKey<Integer> TABLES = ConfigKey.integer(PoolSetting.TABLES, POOL.tables().count(), 0, PoolConfig.MAX_SLOTS);
     static final ConfigKey<Long> TABLE_ELEMENTS = ConfigKey.wholeNumber(PoolSetting.TABLE_ELEMENTS, POOL.tableElements(), 1);
     static final ConfigKey<Long> TABLE_KEEP = ConfigKey.bytes(PoolSetting.TABLE_KEEP_RESIDENT,
             POOL.tables().keepResidentBytes());
-    static final ConfigKey<Integer> STACKS = ConfigKey.integer(PoolSetting.STACKS, POOL.stacks().count(), 0, 1 << 20);
+    static final ConfigKey<Integer> STACKS = ConfigKey.integer(PoolSetting.STACKS, POOL.stacks().count(), 0, PoolConfig.MAX_SLOTS);
     static final ConfigKey<Long> STACK_SIZE = ConfigKey.bytes(PoolSetting.STACK_SIZE, POOL.stacks().slotBytes());
     static final ConfigKey<Long> STACK_KEEP = ConfigKey.bytes(PoolSetting.STACK_KEEP_RESIDENT,
             POOL.stacks().keepResidentBytes());

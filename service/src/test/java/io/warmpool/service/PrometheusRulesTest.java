@@ -90,7 +90,8 @@ class PrometheusRulesTest {
             }
             assertEquals(List.of(), missing, "the rules read what serve does not export");
             assertEquals(Set.of("WarmpoolResetLatencyHigh", "WarmpoolResetFallbacks", "WarmpoolResetsFailing",
-                    "WarmpoolIdleResidentOverBudget", "WarmpoolPoolExhausted", "WarmpoolForkGenerationChanged"), alerts);
+                    "WarmpoolIdleResidentOverBudget", "WarmpoolPoolExhausted", "WarmpoolAcquiresWaitLong",
+                    "WarmpoolForkGenerationChanged"), alerts);
         }
     }
 }

@@ -70,7 +70,8 @@ class ServeCommandTest {
                 .matcher(text).find(), text);
         assertTrue(text.contains("  set: workload.threads = 1 (flag --workload.threads)"), text);
         assertTrue(text.contains("ServeCommand: ran for 1s: stopping the tenants"), text);
-        assertTrue(Pattern.compile("(?m)ServeCommand: \\[ +\\d+s\\] \\d+ resets/s  reset p50 .+ p99 .+  slab RSS .+ / budget .+"
+        assertTrue(Pattern.compile("(?m)ServeCommand: \\[ +\\d+s\\] \\d+ resets/s  reset p50 .+ p99 .+  acquires \\d+/s,"
+                + " \\d+% waited \\(p99 .+\\), \\d+ refused  idle RSS .+ / budget .+, in use .+"
                 + "  slots 0 in use, \\d+ warm, \\d+ cold, 0 resetting, 0 quarantined$").matcher(text).find(), text);
         assertEquals("", out(), "serve writes nothing but log lines, and those to the log stream");
         Matcher drained = Pattern.compile("drained after (\\d+) instances; unmapping the pool").matcher(text);

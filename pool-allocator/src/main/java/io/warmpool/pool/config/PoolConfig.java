@@ -24,6 +24,8 @@ import java.util.Objects;
  * created, not here: a configuration is a value, the limit belongs to the process that maps it.
  */
 public final class PoolConfig {
+    /** The most slots of one kind: 2^24, far more than any address space holds usefully. */
+    public static final int MAX_SLOTS = 1 << 24;
     /** The user address space of x86-64 with 4-level paging and of AArch64 with 48-bit addresses: 128 TiB. */
     public static final long USER_ADDRESS_SPACE = 1L << 47;
 
@@ -365,6 +367,9 @@ public final class PoolConfig {
             atLeast(PoolSetting.MEMORIES, memories, 1);
             atLeast(PoolSetting.TABLES, tables, 0);
             atLeast(PoolSetting.STACKS, stacks, 0);
+            atMost(PoolSetting.MEMORIES, memories, MAX_SLOTS);
+            atMost(PoolSetting.TABLES, tables, MAX_SLOTS);
+            atMost(PoolSetting.STACKS, stacks, MAX_SLOTS);
             positivePages(PoolSetting.MEMORY_MAX, memoryMax, page);
             positivePages(PoolSetting.MEMORY_GUARD, memoryGuard, page);
             keepResident(PoolSetting.MEMORY_KEEP_RESIDENT, memoryKeepResident, page, PoolSetting.MEMORY_MAX, memoryMax);
@@ -388,6 +393,12 @@ public final class PoolConfig {
         private static void atLeast(PoolSetting setting, long value, long minimum) {
             if (value < minimum) {
                 throw new PoolConfigException(setting, Long.toString(value), "must be at least " + minimum);
+            }
+        }
+
+        private static void atMost(PoolSetting setting, long value, long maximum) {
+            if (value > maximum) {
+                throw new PoolConfigException(setting, Long.toString(value), "must be at most " + maximum);
             }
         }
 

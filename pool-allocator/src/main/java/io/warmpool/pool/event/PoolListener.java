@@ -12,8 +12,20 @@ public interface PoolListener {
     PoolListener NONE = new PoolListener() {
     };
 
-    /** One slot of {@code kind} was acquired, or could not be. */
+    /**
+     * One slot of {@code kind} went to an instance whose acquire succeeded ({@code result} says how
+     * it was found), or {@link AcquireKind#EXHAUSTED}: the kind had no free slot and the acquire
+     * failed. Told once per slot of a whole acquire, after it ended: slots an acquire took and gave
+     * back untouched while it waited for another kind are not told.
+     */
     default void acquired(SlotKind kind, AcquireKind result) {
+    }
+
+    /**
+     * An acquire of a whole instance ended: how, and how long it waited in line for slots to be
+     * released ({@code 0} when it did not wait).
+     */
+    default void instanceAcquired(AcquireOutcome outcome, long waitNanos) {
     }
 
     /** One slot was reset; {@code record} is valid only during the call. */

@@ -80,7 +80,9 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
      * Reserves the slab of {@code kind}'s slots as {@code config} shapes them.
      *
      * @param processMadvise whether batched decommits may try {@code process_madvise}
-     * @param onFree         run whenever a slot becomes free (the pool wakes waiting acquires)
+     * @param onFree         run when a queued decommit frees a slot (the pool wakes a waiting acquire;
+     *                       for a release that resets on its own thread, the pool does that itself,
+     *                       once for the whole instance)
      */
     public SlotPool(SlotKind kind, PoolConfig config, Syscalls os, boolean processMadvise, PoolListener listener,
                     Runnable onFree) {
@@ -122,6 +124,16 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         return slab.slotBytes();
     }
 
+    /** The first byte of slot {@code slot}. */
+    public long slotBase(int slot) {
+        return slab.slotBase(slot);
+    }
+
+    /** Whether the slot is free (warm or cold) or quarantined: held by no tenant, and not on its way to one. */
+    public boolean isIdle(int slot) {
+        return !allocator.isTaken(slot);
+    }
+
     /** The first byte of the slab's reservation. */
     public long reservationBase() {
         return slab.base();
@@ -136,11 +148,13 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
      * Takes a free slot for {@code key} and makes {@code initialBytes} of it accessible (tables and
      * stacks: all of it). Flushes queued decommits and tries again before it gives up. A slot whose
      * {@code mprotect} or {@code madvise} fails here is remapped (or quarantined) and another slot is
-     * tried, up to {@link #RESIZE_ATTEMPTS} in all; then the failure reaches the caller.
+     * tried, up to {@link #RESIZE_ATTEMPTS} in all; then the failure reaches the caller. Tells the
+     * listener nothing: the caller tells it once the whole instance is acquired, or not.
      *
-     * @return the slot, or {@link SlotIndexAllocator#NONE} when every slot is taken
+     * @return the slot and how it was found, packed: read them with {@link #slotOf} and
+     *         {@link #howOf}; the slot is {@link SlotIndexAllocator#NONE} when every slot is taken
      */
-    public int acquire(Object key, long initialBytes) {
+    public long acquire(Object key, long initialBytes) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return acquireOnce(key, initialBytes);
@@ -152,18 +166,26 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         }
     }
 
-    private int acquireOnce(Object key, long initialBytes) {
+    /** The slot of what {@link #acquire} returned, or {@link SlotIndexAllocator#NONE}. */
+    public static int slotOf(long taken) {
+        return Taken.slot(taken);
+    }
+
+    /** How the slot of what {@link #acquire} returned was found. */
+    public static AcquireKind howOf(long taken) {
+        return Taken.how(taken);
+    }
+
+    private long acquireOnce(Object key, long initialBytes) {
         queue.flushIfWaited();
         long taken = allocator.acquire(key);
-        if (SlotIndexAllocator.slotOf(taken) == SlotIndexAllocator.NONE && queue.pending() > 0) {
+        if (Taken.slot(taken) == Taken.NONE && queue.pending() > 0) {
             queue.flush();
             taken = allocator.acquire(key);
         }
-        int slot = SlotIndexAllocator.slotOf(taken);
-        AcquireKind how = SlotIndexAllocator.kindOf(taken);
-        if (slot == SlotIndexAllocator.NONE) {
-            listener.acquired(kind, AcquireKind.EXHAUSTED);
-            return SlotIndexAllocator.NONE;
+        int slot = Taken.slot(taken);
+        if (slot == Taken.NONE) {
+            return taken;
         }
         try {
             resize(slot, kind == SlotKind.MEMORY ? initialBytes : slab.slotBytes());
@@ -171,12 +193,24 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
             recover(slot, "resizing it for the next tenant failed", e);
             throw e;
         }
-        if (how != AcquireKind.AFFINITY) {
+        if (Taken.how(taken) != AcquireKind.AFFINITY) {
             resetter.forget(slot);
         }
         counts.add(IN_USE);
-        listener.acquired(kind, how);
-        return slot;
+        return taken;
+    }
+
+    /**
+     * Gives back a slot that {@link #acquire} took and no tenant ever reached (the instance it was
+     * for could not get another kind): it is as clean as when it was taken, so it goes back to the
+     * free lists without a reset, as the most recent warm slot of {@code key}.
+     */
+    public void untake(int slot, Object key) {
+        int victim = allocator.release(slot, key);
+        counts.add(-IN_USE);
+        if (victim != SlotIndexAllocator.NONE) {
+            evict(victim);
+        }
     }
 
     /**
@@ -275,7 +309,8 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
 
     /**
      * The slot is clean: it becomes warm; a warm slot over the bound goes cold. {@code thread} is the
-     * calling thread's {@link ThreadIndex} (a release knows it from its context).
+     * calling thread's {@link ThreadIndex} (a release knows it from its context). A release tells the
+     * pool once for the whole instance; a queued decommit that completes tells it here.
      */
     private void complete(int slot, Object key, int thread) {
         int victim = allocator.release(slot, key);
@@ -283,7 +318,6 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         if (victim != SlotIndexAllocator.NONE) {
             evict(victim);
         }
-        onFree.run();
     }
 
     /** Gives back everything a warm slot holds, and makes it cold. */
@@ -307,14 +341,12 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
                 evict(victim);
             }
         }
-        onFree.run();
     }
 
     private void recoverReleased(int slot, String step, RuntimeException cause) {
         releaseKey[slot] = null;
         recover(slot, step, cause);
         counts.add(-RESETTING);
-        onFree.run();
     }
 
     /**
@@ -431,11 +463,13 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         Object key = releaseKey[slot];
         releaseKey[slot] = null;
         complete(slot, key, ThreadIndex.current());
+        onFree.run();
     }
 
     @Override
     public void failed(int slot, RuntimeException cause) {
         recoverReleased(slot, "its batched decommit failed", cause);
+        onFree.run();
     }
 
     @Override

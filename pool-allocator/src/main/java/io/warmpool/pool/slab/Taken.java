@@ -10,6 +10,7 @@ import io.warmpool.pool.event.AcquireKind;
 final class Taken {
     /** No slot. */
     static final int NONE = -1;
+    private static final AcquireKind[] HOWS = AcquireKind.values();
 
     private Taken() {
     }
@@ -23,6 +24,6 @@ final class Taken {
     }
 
     static AcquireKind how(long packed) {
-        return AcquireKind.values()[(int) (packed >>> 32)];
+        return HOWS[(int) (packed >>> 32)];
     }
 }

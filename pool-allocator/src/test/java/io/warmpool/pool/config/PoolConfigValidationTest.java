@@ -37,6 +37,8 @@ class PoolConfigValidationTest {
                 bad("no memories", b -> b.memories(0), "pool.memories = 0: must be at least 1"),
                 bad("negative tables", b -> b.tables(-1), "pool.tables = -1: must be at least 0"),
                 bad("negative stacks", b -> b.stacks(-2), "pool.stacks = -2: must be at least 0"),
+                bad("more tables than a kind may have", b -> b.tables(PoolConfig.MAX_SLOTS + 1),
+                        "pool.tables = 16777217: must be at most 16777216"),
                 bad("zero memory size", b -> b.memoryMax(0), "pool.memory-max = 0: must be positive"),
                 bad("negative memory size", b -> b.memoryMax(-PAGE), "pool.memory-max = -4096: must be positive"),
                 bad("memory size off the page", b -> b.memoryMax(16 * PAGE + 1),
@@ -71,8 +73,8 @@ class PoolConfigValidationTest {
                 bad("negative warm-slot bound", b -> b.maxUnusedWarmSlots(-1), "pool.max-unused-warm-slots = -1: must be at least 0"),
                 bad("no decommit batch", b -> b.decommitBatch(0), "pool.decommit-batch = 0: must be at least 1"),
                 bad("negative stripes", b -> b.stripes(-1), "pool.stripes = -1: must be at least 0"),
-                bad("a slab past 63 bits", b -> b.memories(Integer.MAX_VALUE).memoryMax(1L << 40),
-                        "the memory slab, pool.memories 2147483647 x (1099511627776 bytes + 67108864 guard bytes),"
+                bad("a slab past 63 bits", b -> b.memories(PoolConfig.MAX_SLOTS).memoryMax(1L << 40),
+                        "the memory slab, pool.memories 16777216 x (1099511627776 bytes + 67108864 guard bytes),"
                                 + " does not fit in 63 bits"),
                 bad("more than half the address space", b -> b.memories(100_000).memoryMax(GIB),
                         "the pool would reserve 103.8 TiB of virtual memory",
