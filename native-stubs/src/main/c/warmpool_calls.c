@@ -10,6 +10,9 @@
  *   static native int ioctlWords0(fd, request, long[])    ioctl(2)       the same; the array is the
  *                                                                       struct (u64 words), copied
  *                                                                       to the stack and back
+ *   static native int ioctlRange0(fd, request, start,     ioctl(2)       the same, for the structs that
+ *                                 length, mode)                         begin with a uffdio_range:
+ *                                                                       built here, nothing allocated
  *   static native int madvise0(start, length, advice)     madvise(2)     0, or -errno
  *   static native int mprotect0(start, length, prot)      mprotect(2)    0, or -errno
  *   static native void memset0(start, value, length)      memset(3)
@@ -33,7 +36,7 @@
 #include <sys/mman.h>
 
 /* Bumped whenever a signature here changes; JniCalls.ABI must match. */
-#define WP_CALLS_ABI 1
+#define WP_CALLS_ABI 2
 /* The largest struct ioctlWords passes: the uffdio structs are 2 to 4 words. */
 #define WP_MAX_WORDS 8
 
@@ -66,6 +69,17 @@ JNIEXPORT jint JNICALL Java_io_warmpool_natives_JniCalls_ioctlWords0(JNIEnv *env
     int error = errno;
     (*env)->SetLongArrayRegion(env, words, 0, count, (const jlong *) data);
     return result < 0 ? -error : result;
+}
+
+JNIEXPORT jint JNICALL Java_io_warmpool_natives_JniCalls_ioctlRange0(JNIEnv *env, jclass type, jint fd, jlong request,
+                                                                    jlong start, jlong length, jlong mode) {
+    (void) env;
+    (void) type;
+    /* struct uffdio_range {start, len}, optionally followed by a mode (uffdio_writeprotect): the
+     * kernel reads as many bytes as the request's size says. */
+    uint64_t data[3] = {(uint64_t) start, (uint64_t) length, (uint64_t) mode};
+    int result = ioctl(fd, (unsigned long) request, data);
+    return result < 0 ? -errno : result;
 }
 
 JNIEXPORT jint JNICALL Java_io_warmpool_natives_JniCalls_madvise0(JNIEnv *env, jclass type, jlong start, jlong length,

@@ -76,6 +76,13 @@ public final class HotCalls {
          */
         int ioctlWords(int fd, long request, long[] words);
 
+        /**
+         * {@code ioctl} whose argument is {@code struct uffdio_range} ({@code start, length}), or a struct
+         * that begins with one and adds a {@code mode} word: built by the binding, so that a call
+         * allocates nothing (on the JNI path) however often it is made.
+         */
+        int ioctlRange(int fd, long request, long start, long length, long mode);
+
         /** {@code madvise}: 0 or {@code -errno}. */
         int madvise(long address, long length, int advice);
 

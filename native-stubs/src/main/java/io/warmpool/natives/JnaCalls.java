@@ -53,6 +53,11 @@ final class JnaCalls implements HotCalls.Binding {
     }
 
     @Override
+    public int ioctlRange(int fd, long request, long start, long length, long mode) {
+        return ioctlWords(fd, request, new long[] {start, length, mode});
+    }
+
+    @Override
     public int madvise(long address, long length, int advice) {
         return Libc.madvise(address, length, advice) != 0 ? failed() : 0;
     }

@@ -23,7 +23,7 @@ import java.util.Optional;
  */
 final class JniCalls implements HotCalls.Binding {
     /** The C library's {@code WP_CALLS_ABI}: a library of another build is not used. */
-    static final int ABI = 1;
+    static final int ABI = 2;
     /** The bundled library, as a class path resource. */
     static final String RESOURCE = Platform.RESOURCE_PREFIX + "/libwarmpoolcalls.so";
     /** The value of {@link HotCalls#LIBRARY_PROPERTY} that turns JNI off. */
@@ -34,6 +34,8 @@ final class JniCalls implements HotCalls.Binding {
     static native int ioctl0(int fd, long request, long argument);
 
     static native int ioctlWords0(int fd, long request, long[] words);
+
+    static native int ioctlRange0(int fd, long request, long start, long length, long mode);
 
     static native int madvise0(long address, long length, int advice);
 
@@ -107,6 +109,11 @@ final class JniCalls implements HotCalls.Binding {
     @Override
     public int ioctlWords(int fd, long request, long[] words) {
         return ioctlWords0(fd, request, words);
+    }
+
+    @Override
+    public int ioctlRange(int fd, long request, long start, long length, long mode) {
+        return ioctlRange0(fd, request, start, length, mode);
     }
 
     @Override

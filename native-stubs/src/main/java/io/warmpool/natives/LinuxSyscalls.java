@@ -307,7 +307,7 @@ final class LinuxSyscalls implements Syscalls {
 
     @Override
     public void uffdioUnregister(int uffd, long start, long length) {
-        int result = HOT.ioctlWords(uffd, Userfaultfd.UFFDIO_UNREGISTER, new long[] {start, length});
+        int result = HOT.ioctlRange(uffd, Userfaultfd.UFFDIO_UNREGISTER, start, length, 0);
         if (result < 0) {
             throw Call.UFFDIO_UNREGISTER.failure(-result, uffd, start, length);
         }
@@ -315,7 +315,7 @@ final class LinuxSyscalls implements Syscalls {
 
     @Override
     public void uffdioWriteprotect(int uffd, long start, long length, long mode) {
-        int result = HOT.ioctlWords(uffd, Userfaultfd.UFFDIO_WRITEPROTECT, new long[] {start, length, mode});
+        int result = HOT.ioctlRange(uffd, Userfaultfd.UFFDIO_WRITEPROTECT, start, length, mode);
         if (result < 0) {
             throw Call.UFFDIO_WRITEPROTECT.failure(-result, uffd, start, length, mode);
         }

@@ -88,7 +88,7 @@ class HotCallsTest {
     }
 
     @Test
-    void structWordsGoInAndComeBackOutThroughBothBindings() {
+    void uffdioStructsGoInAndComeBackOutThroughBothBindingsAlike() {
         long[][] answers = new long[2][];
         HotCalls.Binding[] bindings = {jni, jna};
         for (int i = 0; i < bindings.length; i++) {
@@ -101,6 +101,14 @@ class HotCallsTest {
                 answers[i] = new long[] {api[1], api[2], register[3]};
                 long[] unaligned = {base + 1, page, Userfaultfd.UFFDIO_REGISTER_MODE_WP, 0};
                 assertEquals(-Errno.EINVAL.number(), bindings[i].ioctlWords(uffd, Userfaultfd.UFFDIO_REGISTER, unaligned));
+                long protect = Userfaultfd.UFFDIO_WRITEPROTECT_MODE_WP;
+                assertEquals(0, bindings[i].ioctlRange(uffd, Userfaultfd.UFFDIO_WRITEPROTECT, base, page, protect));
+                assertEquals(-Errno.EINVAL.number(),
+                        bindings[i].ioctlRange(uffd, Userfaultfd.UFFDIO_WRITEPROTECT, base + 1, page, protect));
+                assertEquals(0, bindings[i].ioctlRange(uffd, Userfaultfd.UFFDIO_UNREGISTER, base, 8 * page, 0));
+                assertEquals(-Errno.ENOENT.number(),
+                        bindings[i].ioctlRange(uffd, Userfaultfd.UFFDIO_WRITEPROTECT, base, page, protect),
+                        bindings[i].name() + ": no longer registered");
             } finally {
                 os.close(uffd);
             }
