@@ -46,7 +46,7 @@ public record ScanSelection(long inverted, long mask, long anyof, long returnMas
      * {@link PageCategory#WRITTEN}.
      *
      * <p>This is the kernel's fast path (mask and return mask exactly {@code WRITTEN}, nothing else
-     * asked): about a third of what any other selection costs per page table entry walked. Its price:
+     * asked): a quarter to a third of what any other selection costs per page table entry walked. Its price:
      * it reports every entry that is not write-protected, so an empty entry (a page given back with
      * {@code MADV_DONTNEED} and not protected again, or never protected) is reported too, and a
      * swapped-out page is not told from a resident one. Where every page of the range is protected
@@ -65,7 +65,7 @@ public record ScanSelection(long inverted, long mask, long anyof, long returnMas
      * Written pages that hold data: resident or swapped out, neither the zero page nor file-backed, as
      * {@link #DIRTY} says it, each region saying {@link PageCategory#PRESENT} or
      * {@link PageCategory#SWAPPED}. Exact whatever the range went through (empty entries, the zero page
-     * and swapped pages are told apart), at about three times {@link #WRITTEN}'s cost per entry walked.
+     * and swapped pages are told apart), at three to five times {@link #WRITTEN}'s cost per entry walked.
      */
     public static final ScanSelection WRITTEN_DIRTY = new ScanSelection(
             PageCategory.PFNZERO | PageCategory.FILE,

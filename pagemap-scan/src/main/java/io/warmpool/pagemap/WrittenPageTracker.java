@@ -46,10 +46,24 @@ import java.util.TreeMap;
  *  close       UFFDIO_UNREGISTER of every range still registered, then close the descriptor
  * </pre>
  *
- * <p>Costs here (Linux 6.18, 4 KiB pages, loaded machine): a write-protect fault about a page
- * fault's cost; a {@link ScanSelection#WRITTEN} scan of a registered range about 3 ns per page table
- * entry (64 MiB: 46 µs) where an unregistered one with few resident pages skips empty page tables
- * (64 MiB: 3 µs), which is why only the window is registered, not the slot.
+ * <p>Costs here (Linux 6.18, 4 KiB pages; {@code WriteTrackingBenchmark}, medians on a loaded
+ * machine, so read them as ratios): the first write to a protected page costs half to three
+ * quarters of a page fault; a {@link ScanSelection#WRITTEN} scan of 64 MiB registered and protected
+ * costs 57 µs where a present-page scan of 64 MiB unregistered with 16 resident pages costs 4.6 µs
+ * (the registered range has a page table entry, a marker, for every page), which is why a slot
+ * registers its window, not itself. {@link ScanSelection#WRITTEN_DIRTY} costs four to five times {@code WRITTEN} over a
+ * resident window. To protect again after a reset, over a resident window:
+ * <ul>
+ *   <li>{@link #protect} per region is the cheapest for a few regions (4 MiB window, 1 region: a
+ *       whole cycle, write and fault included, 8.1 µs);</li>
+ *   <li>{@link #reprotect} for many (16 MiB window, 64 regions: 128 µs a cycle, against 223 µs per
+ *       region); it walks the window once and changes only what the tenant wrote;</li>
+ *   <li>{@link #protect} of the whole window never: it rewrites every entry (4 MiB, 1 region:
+ *       106 µs a cycle, more than the memset of the whole window, 69 µs).</li>
+ * </ul>
+ * Per region costs about a system call per region, {@code reprotect} about a walk of the window
+ * (some 3 µs per 4 MiB on a quiet machine): choose per region while the regions are fewer than about
+ * the window's size in MiB divided by two.
  *
  * <p>Scan a registered range only with the written-page selections: to {@link ScanSelection#DIRTY}
  * a protected empty entry (a write-protect marker) looks {@link PageCategory#SWAPPED}, so a
