@@ -100,12 +100,16 @@ JNIEXPORT void JNICALL Java_io_warmpool_natives_JniCalls_memset0(JNIEnv *env, jc
                                                                jlong length) {
     (void) env;
     (void) type;
-    memset(address(start), value, (size_t) length);
+    if (length > 0) {
+        memset(address(start), value, (size_t) length);
+    }
 }
 
 JNIEXPORT void JNICALL Java_io_warmpool_natives_JniCalls_memcpy0(JNIEnv *env, jclass type, jlong to, jlong from,
                                                                jlong length) {
     (void) env;
     (void) type;
-    memcpy(address(to), address(from), (size_t) length);
+    if (length > 0) {
+        memcpy(address(to), address(from), (size_t) length);
+    }
 }

@@ -64,7 +64,7 @@ final class JniCalls implements HotCalls.Binding {
                 what = library + " (-D" + HotCalls.LIBRARY_PROPERTY + ")";
                 System.load(Path.of(library).toAbsolutePath().toString());
             }
-        } catch (UnsatisfiedLinkError | IOException | URISyntaxException | RuntimeException e) {
+        } catch (LinkageError | IOException | URISyntaxException | RuntimeException e) {
             return Optional.of("cannot load the JNI library: " + e);
         }
         try {
@@ -72,10 +72,26 @@ final class JniCalls implements HotCalls.Binding {
             if (abi != ABI) {
                 return Optional.of(what + " is of another build (ABI " + abi + ", this jar expects " + ABI + ")");
             }
-        } catch (UnsatisfiedLinkError e) {
+            linkAll();
+        } catch (LinkageError e) {
             return Optional.of(what + " loaded but lacks warmpool's JNI functions: " + e);
         }
         return Optional.empty();
+    }
+
+    /**
+     * Calls every native method once, harmlessly (a bad descriptor, no bytes): the JVM links a JNI
+     * method on its first call, taking locks of its own, and a forked child, where only the forking
+     * thread runs, must never be the one to link it.
+     */
+    private static void linkAll() {
+        ioctl0(-1, 0, 0);
+        ioctlWords0(-1, 0, new long[1]);
+        ioctlRange0(-1, 0, 0, 0, 0);
+        madvise0(0, 0, Mman.MADV_NORMAL);
+        mprotect0(0, 0, Mman.PROT_NONE);
+        memset0(0, 0, 0);
+        memcpy0(0, 0, 0);
     }
 
     private static void loadBundled() throws IOException, URISyntaxException {
