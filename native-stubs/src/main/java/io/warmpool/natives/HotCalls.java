@@ -20,8 +20,10 @@ import java.util.Optional;
  * </pre>
  *
  * Both bindings return the same results and fail with the same {@link NativeCallException}s; the
- * fallback costs speed (a JNA call costs about 50 ns more, and saves errno after every call), never
- * correctness, so it is not an error. The choice is made once per process.
+ * fallback costs speed, never correctness, so it is not an error: a JNA call saves errno after every
+ * call and costs more than a JNI call, tens of nanoseconds on a quiet machine and a few hundred under
+ * load ({@code ResetPiecesBenchmark} times each hot piece both ways). The choice is made once per
+ * process.
  */
 public final class HotCalls {
     /** The system property naming the JNI library to load instead of the bundled one, or {@code none}. */

@@ -333,6 +333,8 @@ public final class WrittenPageTracker implements AutoCloseable {
      * Unregisters every range still registered and closes the descriptor; in a forked child, only
      * closes the child's copy of the descriptor (the ranges are the parent's). Idempotent. A range
      * whose unregistering fails (its mapping is gone) is reported after the descriptor is closed.
+     * Close a tracker only when no other thread uses it: a call racing with close could reach a
+     * descriptor number the process has since reused.
      */
     @Override
     public synchronized void close() {
