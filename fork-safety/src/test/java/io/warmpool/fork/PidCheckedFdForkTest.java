@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.function.IntSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -84,6 +85,8 @@ class PidCheckedFdForkTest {
     @Test
     void hundredSequentialForksEachSeeTheirOwnGenerationAndPid() {
         long parentGeneration = ForkGeneration.current();
+        long parentReopened = ForkHandlers.reopened();
+        long parentFailures = ForkHandlers.reopenFailures();
         int number = pagemap.fd();
         for (int i = 0; i < 100; i++) {
             ForkedChild.Result result = ForkedChild.run(OS, () -> {
@@ -94,29 +97,35 @@ class PidCheckedFdForkTest {
                 if (ForkGeneration.pid() != OS.getpid()) {
                     return 2;
                 }
+                if (ForkHandlers.reopened() <= parentReopened || ForkHandlers.reopenFailures() != parentFailures) {
+                    return 4; // this child's handler reopened the registered pagemap, and failed at nothing
+                }
                 return pagemap.fd() == number && present(number) ? 0 : 3;
             }, DEADLINE);
             assertTrue(result.exitedWith(0), "fork " + i + ": " + result);
         }
         assertEquals(parentGeneration, ForkGeneration.current());
-        assertTrue(ForkHandlers.reopened() >= 0);
+        assertEquals(parentReopened, ForkHandlers.reopened(), "the children's reopens are theirs, not the parent's");
     }
 
     @Test
     void grandchildSeesGenerationTwoAndItsOwnPagemap() {
         long parentGeneration = ForkGeneration.current();
         int number = pagemap.fd();
+        // Made here, not in the child: a lambda first made in a forked child defines a hidden class
+        // there, under a VM lock that a thread of the parent may have held at the fork.
+        IntSupplier grandchildBody = () -> {
+            NativeMemory.putByte(page, (byte) 1);
+            if (ForkGeneration.current() != parentGeneration + 2) {
+                return 11;
+            }
+            if (ForkGeneration.pid() != OS.getpid()) {
+                return 12;
+            }
+            return pagemap.fd() == number && present(number) ? 0 : 13;
+        };
         ForkedChild.Result result = ForkedChild.run(OS, () -> {
-            ForkedChild.Result grandchild = ForkedChild.run(OS, () -> {
-                NativeMemory.putByte(page, (byte) 1);
-                if (ForkGeneration.current() != parentGeneration + 2) {
-                    return 11;
-                }
-                if (ForkGeneration.pid() != OS.getpid()) {
-                    return 12;
-                }
-                return pagemap.fd() == number && present(number) ? 0 : 13;
-            }, DEADLINE);
+            ForkedChild.Result grandchild = ForkedChild.run(OS, grandchildBody, DEADLINE);
             if (grandchild.killed() || !grandchild.status().exited()) {
                 return 20;
             }

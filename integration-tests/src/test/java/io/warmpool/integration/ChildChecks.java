@@ -3,17 +3,17 @@ package io.warmpool.integration;
 import io.warmpool.natives.NativeMemory;
 import io.warmpool.natives.Syscalls;
 import io.warmpool.pagemap.ScanMode;
-import io.warmpool.pool.Fallback;
 import io.warmpool.pool.Instance;
 import io.warmpool.pool.InstanceRequest;
-import io.warmpool.pool.PoolConfig;
 import io.warmpool.pool.PoolExhaustedException;
-import io.warmpool.pool.PoolListener;
 import io.warmpool.pool.PoolSlot;
-import io.warmpool.pool.ResetRecord;
-import io.warmpool.pool.ResetStrategy;
-import io.warmpool.pool.SlotKind;
 import io.warmpool.pool.WarmPool;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.ResetStrategy;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.event.Fallback;
+import io.warmpool.pool.event.PoolListener;
+import io.warmpool.pool.event.ResetRecord;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,16 +37,16 @@ final class ChildChecks {
 
     /** Memory slots of 16 pages, all kept resident and reset by the pagemap scan alone. */
     static PoolConfig.Builder memories(int slots) {
-        return PoolConfig.builder().totalMemories(slots).maxMemoryBytes(16 * PAGE).memoryGuardBytes(4 * PAGE)
-                .memoryKeepResidentBytes(16 * PAGE).totalTables(0).totalStacks(0)
+        return PoolConfig.builder().memories(slots).memoryMax(16 * PAGE).memoryGuard(4 * PAGE)
+                .memoryKeepResident(16 * PAGE).tables(0).stacks(0)
                 .resetStrategy(ResetStrategy.PAGEMAP_GUIDED).scanMode(ScanMode.PAGEMAP_SCAN);
     }
 
     /** {@code slots} of every kind, with batched decommits and two stripes: every lock the pool has. */
     static PoolConfig.Builder everyKind(int slots) {
-        return memories(slots).memoryKeepResidentBytes(4 * PAGE).totalTables(slots).tableElements(2048)
-                .tableKeepResidentBytes(PAGE).totalStacks(slots).stackBytes(8 * PAGE).stackKeepResidentBytes(2 * PAGE)
-                .decommitBatchSize(2).stripes(2).maxUnusedWarmSlots(slots / 2);
+        return memories(slots).memoryKeepResident(4 * PAGE).tables(slots).tableElements(2048)
+                .tableKeepResident(PAGE).stacks(slots).stackSize(8 * PAGE).stackKeepResident(2 * PAGE)
+                .decommitBatch(2).stripes(2).maxUnusedWarmSlots(slots / 2);
     }
 
     /** One memory of eight pages, one table and a stack, for {@code key}. */

@@ -3,10 +3,10 @@ package io.warmpool.integration;
 import io.warmpool.fork.ForkGeneration;
 import io.warmpool.fork.testing.ForkedChild;
 import io.warmpool.natives.ForkHandlers;
-import io.warmpool.pool.Fallback;
 import io.warmpool.pool.Instance;
 import io.warmpool.pool.InstanceRequest;
 import io.warmpool.pool.WarmPool;
+import io.warmpool.pool.event.Fallback;
 import org.junit.jupiter.api.Test;
 
 import java.util.function.IntSupplier;

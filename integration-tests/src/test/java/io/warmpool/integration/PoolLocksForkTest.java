@@ -2,21 +2,20 @@ package io.warmpool.integration;
 
 import io.warmpool.fork.testing.ForkedChild;
 import io.warmpool.pagemap.ScanMode;
-import io.warmpool.pool.AcquireKind;
-import io.warmpool.pool.Fallback;
 import io.warmpool.pool.Instance;
 import io.warmpool.pool.InstanceRequest;
-import io.warmpool.pool.PoolListener;
-import io.warmpool.pool.PoolSnapshot;
-import io.warmpool.pool.ResetRecord;
-import io.warmpool.pool.SlotKind;
 import io.warmpool.pool.WarmPool;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.event.AcquireKind;
+import io.warmpool.pool.event.Fallback;
+import io.warmpool.pool.event.PoolListener;
+import io.warmpool.pool.event.PoolSnapshot;
+import io.warmpool.pool.event.ResetRecord;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -190,7 +189,7 @@ class PoolLocksForkTest {
         monitors.add(field(pool, "contexts"));
         monitors.add(field(pool, "freed"));
         monitors.add(field(pool, "measuring"));
-        for (Object kind : ((Map<?, ?>) field(pool, "kinds")).values()) {
+        for (Object kind : (List<?>) field(field(pool, "kinds"), "present")) {
             for (Object stripe : (Object[]) field(field(kind, "allocator"), "stripes")) {
                 monitors.add(stripe);
             }

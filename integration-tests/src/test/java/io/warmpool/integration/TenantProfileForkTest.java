@@ -2,12 +2,13 @@ package io.warmpool.integration;
 
 import io.warmpool.fork.testing.ForkedChild;
 import io.warmpool.pool.InstanceRequest;
-import io.warmpool.pool.ProfileSnapshot;
-import io.warmpool.pool.SlotKind;
-import io.warmpool.pool.TenantProfile;
 import io.warmpool.pool.WarmPool;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.profile.ProfileSnapshot;
+import io.warmpool.pool.profile.TenantProfile;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
@@ -153,8 +154,8 @@ class TenantProfileForkTest {
     }
 
     private static Object cells(TenantProfile profile) throws ReflectiveOperationException {
-        Method cells = TenantProfile.class.getDeclaredMethod("cells");
+        Field cells = TenantProfile.class.getDeclaredField("cells");
         cells.setAccessible(true);
-        return cells.invoke(profile);
+        return cells.get(profile);
     }
 }

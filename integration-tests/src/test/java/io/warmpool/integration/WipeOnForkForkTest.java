@@ -2,12 +2,12 @@ package io.warmpool.integration;
 
 import io.warmpool.fork.testing.ForkedChild;
 import io.warmpool.natives.NativeMemory;
-import io.warmpool.pool.Fallback;
 import io.warmpool.pool.Instance;
 import io.warmpool.pool.InstanceRequest;
 import io.warmpool.pool.MemorySlot;
-import io.warmpool.pool.SlotKind;
 import io.warmpool.pool.WarmPool;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.event.Fallback;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;

@@ -5,10 +5,10 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.warmpool.pool.AcquireKind;
-import io.warmpool.pool.ResetRecord;
-import io.warmpool.pool.ResetStrategy;
-import io.warmpool.pool.SlotKind;
+import io.warmpool.pool.config.ResetStrategy;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.event.AcquireKind;
+import io.warmpool.pool.event.ResetRecord;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -8,15 +8,15 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.warmpool.fork.ForkGeneration;
-import io.warmpool.pool.AcquireKind;
-import io.warmpool.pool.Fallback;
-import io.warmpool.pool.PoolConfig;
-import io.warmpool.pool.PoolListener;
-import io.warmpool.pool.PoolSnapshot;
-import io.warmpool.pool.ResetRecord;
-import io.warmpool.pool.SlotKind;
-import io.warmpool.pool.TenantProfile;
 import io.warmpool.pool.WarmPool;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.event.AcquireKind;
+import io.warmpool.pool.event.Fallback;
+import io.warmpool.pool.event.PoolListener;
+import io.warmpool.pool.event.PoolSnapshot;
+import io.warmpool.pool.event.ResetRecord;
+import io.warmpool.pool.profile.TenantProfile;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -91,7 +91,7 @@ public final class PoolMetrics implements MeterBinder, PoolListener, AutoCloseab
     private static Set<SlotKind> kindsOf(PoolConfig config) {
         Set<SlotKind> kinds = EnumSet.noneOf(SlotKind.class);
         for (SlotKind kind : SlotKind.values()) {
-            if (config.total(kind) > 0) {
+            if (config.kind(kind).count() > 0) {
                 kinds.add(kind);
             }
         }

@@ -1,9 +1,8 @@
 package io.warmpool.metrics;
 
 import io.prometheus.client.Collector;
-import io.warmpool.pool.ProfileFamily;
-import io.warmpool.pool.ProfileSnapshot;
-import io.warmpool.pool.TenantProfile;
+import io.warmpool.pool.profile.ProfileSnapshot;
+import io.warmpool.pool.profile.TenantProfile;
 
 import java.util.ArrayList;
 import java.util.List;

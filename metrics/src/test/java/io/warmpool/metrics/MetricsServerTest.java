@@ -1,7 +1,7 @@
 package io.warmpool.metrics;
 
 import io.micrometer.prometheus.PrometheusMeterRegistry;
-import io.warmpool.pool.SlotKind;
+import io.warmpool.pool.config.SlotKind;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

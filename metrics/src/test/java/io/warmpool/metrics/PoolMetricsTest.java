@@ -3,18 +3,17 @@ package io.warmpool.metrics;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
 import io.warmpool.natives.NativeMemory;
-import io.warmpool.pool.AcquireKind;
-import io.warmpool.pool.Fallback;
 import io.warmpool.pool.Instance;
 import io.warmpool.pool.InstanceRequest;
-import io.warmpool.pool.PoolConfig;
-import io.warmpool.pool.PoolListener;
-import io.warmpool.pool.ProfileExposition;
-import io.warmpool.pool.ProfileSnapshot;
-import io.warmpool.pool.ResetRecord;
-import io.warmpool.pool.ResetStrategy;
-import io.warmpool.pool.SlotKind;
 import io.warmpool.pool.WarmPool;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.ResetStrategy;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.event.AcquireKind;
+import io.warmpool.pool.event.Fallback;
+import io.warmpool.pool.event.PoolListener;
+import io.warmpool.pool.event.ResetRecord;
+import io.warmpool.pool.profile.ProfileSnapshot;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,9 +34,9 @@ class PoolMetricsTest {
     private static final long PAGE = 4096;
     private static final int CYCLES = 20;
 
-    private final PoolConfig config = PoolConfig.builder().totalMemories(2).maxMemoryBytes(1 << 20)
-            .memoryGuardBytes(64 << 10).memoryKeepResidentBytes(64 << 10).totalTables(1).tableElements(4096)
-            .tableKeepResidentBytes(8 << 10).totalStacks(1).stackBytes(64 << 10).stackKeepResidentBytes(16 << 10)
+    private final PoolConfig config = PoolConfig.builder().memories(2).memoryMax(1 << 20)
+            .memoryGuard(64 << 10).memoryKeepResident(64 << 10).tables(1).tableElements(4096)
+            .tableKeepResident(8 << 10).stacks(1).stackSize(64 << 10).stackKeepResident(16 << 10)
             .resetStrategy(ResetStrategy.PAGEMAP_GUIDED).build();
     private final PrometheusMeterRegistry registry = MetricsServer.newRegistry();
     private final PoolMetrics metrics = new PoolMetrics(config);

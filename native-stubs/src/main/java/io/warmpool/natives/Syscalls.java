@@ -88,6 +88,14 @@ public interface Syscalls {
     /** {@code kill}. */
     void kill(int pid, int signal);
 
+    /**
+     * {@code clock_gettime(CLOCK_MONOTONIC)} in nanoseconds, as {@link System#nanoTime()} reads it:
+     * the clock that paces what the pool does over time (how long a batched decommit may wait).
+     */
+    default long nanoTime() {
+        return System.nanoTime();
+    }
+
     // ---- Written-page tracking (userfaultfd write-protect, issue 17) and memory images (issue 13) ----
     // The uffdio calls take their structs (Userfaultfd) as arguments and build them themselves, so
     // a caller allocates nothing native; every failure names the uffd, the range and the errno.

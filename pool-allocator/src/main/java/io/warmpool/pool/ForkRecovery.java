@@ -3,11 +3,16 @@ package io.warmpool.pool;
 import io.warmpool.fork.ForkGeneration;
 import io.warmpool.fork.PidCheckedFd;
 import io.warmpool.natives.Syscalls;
+import io.warmpool.pool.concurrent.Padding;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.slab.SlotPool;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 
 /**
  * Makes a {@link WarmPool} usable in a forked child, which has only the thread that called
@@ -21,24 +26,21 @@ import java.util.concurrent.atomic.AtomicReference;
  *      no: the first pool operation in a new fork generation ──► rebuild, once (CAS on the epoch;
  *          another thread of the child that gets here spins until the rebuild is published)
  *
- *  rebuild, per slot kind:
- *    allocator      new locks over the same arrays; its lists rebuilt from each slot's state:
+ *  rebuild: this class knows which lease holds each slot (held(), at every acquire); each owner
+ *  renews its own state when told, with that knowledge:
+ *    each SlotPool.renewAfterFork(held):  allocator with new locks, rebuilt from each slot's state:
  *                     warm, cold, quarantined in the parent ──► the same in the child (clean)
- *                     taken in the parent, and held by an instance that is not released
- *                     (or that this very call releases) ──► stays in use; its release remaps it
- *                       instead of trusting a reset: its accessible size and contents are the
- *                       parent's, and a parent thread may have been growing it
+ *                     taken, and held by a lease that is not given back (or that this very call
+ *                     gives back) ──► stays in use; its release remaps it instead of trusting a
+ *                       reset: its accessible size and contents are the parent's, and a parent
+ *                       thread may have been growing it
  *                     taken, no live holder: in flight (being acquired, reset, queued for
  *                       decommit, evicted by a thread that is gone) ──► fresh mapping, cold;
- *                       the remap fails ──► quarantined and sealed (SlotPool.sealQuarantined).
- *                       Counted as Fallback.FORKED.
- *    decommit queue a new one (new lock); the parent's pidfd closed
- *    counts         in use = the held slots; resetting = 0
- *  then the pool:   new monitors; new reset contexts (ResetContexts.forChild): the idle ones and
- *                   the shared pagemap descriptor closed, those a parent thread had borrowed never
- *                   handed out, and this thread opens a descriptor of its own at its next release;
- *                   outstanding = the instances still held; the tenant profile's counter cells
- *                   that parent threads were counting in freed (CounterCells)
+ *                       the remap fails ──► quarantined and sealed. Counted as Fallback.FORKED.
+ *                   a new decommit queue (new lock); counts: in use = the held slots, resetting = 0
+ *    then the pool (the renewal it passed in), with the leases still out: new monitors; new reset
+ *                   contexts (ResetContexts.forChild); outstanding = those leases; the tenant
+ *                   profile's counter cells that parent threads were counting in freed
  * </pre>
  *
  * <p>With {@code MADV_WIPEONFORK} (the default) every slot reads zero in the child, held ones
@@ -51,7 +53,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * handlers bump the {@link ForkGeneration}. With the debug switch {@code -Dwarmpool.fork.checkPid=true}
  * also forks that bypass them (raw {@code clone}, {@code syscall(SYS_fork)}, {@code vfork} without
  * exec), at the cost of a {@code getpid} per operation. Children that exec inherit nothing of the
- * pool. Not covered: a fork from inside a {@link PoolListener} callback or during
+ * pool. Not covered: a fork from inside a {@link io.warmpool.pool.event.PoolListener} callback or during
  * {@link WarmPool#close()}. The listener is called in the child too (for the remaps above): a
  * listener that takes a lock a parent thread may have held will wait for it forever.
  *
@@ -77,31 +79,32 @@ final class ForkRecovery {
         }
     }
 
-    private final WarmPool pool;
-    private final Map<SlotKind, SlotPool> kinds;
-    private final PoolListener listener;
+    private final SlotPools kinds;
+    private final Consumer<List<Lease>> renewPool;
     private final Syscalls os;
+    private static final int STRIDE = Padding.REFERENCES;
     /**
-     * References between two slots' entries in {@link #holders}: 64 bytes with compressed references,
-     * so that acquires of different slots on different threads write no cache line in common.
+     * The lease last given each slot, by kind ordinal then {@link #at(int) slot}, padded so that
+     * acquires of different slots on different threads write no cache line in common; null when the
+     * slot was never held, or it was in flight at a fork.
      */
-    private static final int STRIDE = 16;
-    /**
-     * The instance last given each slot, by kind ordinal then {@link #at(int) slot}; null when it was
-     * never held, or it was in flight at a fork.
-     */
-    private final Instance[][] holders = new Instance[SlotKind.values().length][];
+    private final Lease[][] holders = new Lease[SlotKind.values().length][];
+    /** Per kind, which of its slots a live lease holds: made here, so that a forked child loads no class. */
+    private final HeldBy[] heldBy = new HeldBy[SlotKind.values().length];
     private final AtomicReference<Epoch> claimed;
     private volatile Epoch current;
 
-    ForkRecovery(WarmPool pool, PoolConfig config, Map<SlotKind, SlotPool> kinds, PoolListener listener,
-                 Syscalls os) {
-        this.pool = pool;
+    /**
+     * @param renewPool renews the pool's own state in a forked child, told the leases still out,
+     *                  after every kind's slots are renewed
+     */
+    ForkRecovery(PoolConfig config, SlotPools kinds, Syscalls os, Consumer<List<Lease>> renewPool) {
         this.kinds = kinds;
-        this.listener = listener;
+        this.renewPool = renewPool;
         this.os = os;
         for (SlotKind kind : SlotKind.values()) {
-            holders[kind.ordinal()] = new Instance[at(config.total(kind)) + STRIDE];
+            holders[kind.ordinal()] = new Lease[Padding.length(config.kind(kind).count(), STRIDE)];
+            heldBy[kind.ordinal()] = new HeldBy(holders[kind.ordinal()]);
         }
         Epoch epoch = new Epoch(ForkGeneration.current(), os.getpid(), null);
         this.current = epoch;
@@ -114,12 +117,12 @@ final class ForkRecovery {
     }
 
     /**
-     * Before the release of {@code releasing} (already marked released): as {@link #check()}, and a
-     * rebuild keeps that instance's slots as held, for this release to return them.
+     * Before the release of {@code releasing} (already given back): as {@link #check()}, and a
+     * rebuild keeps that lease's slots as held, for this release to return them.
      *
      * @throws IllegalStateException when rebuilding the bookkeeping in this process failed
      */
-    void check(Instance releasing) {
+    void check(Lease releasing) {
         Epoch epoch = current;
         if (epoch.generation != ForkGeneration.current() || epoch.failure != null
                 || (PidCheckedFd.checksPid() && epoch.pid != os.getpid())) {
@@ -128,30 +131,29 @@ final class ForkRecovery {
     }
 
     /**
-     * An acquire hands these slots to {@code instance}. A release writes nothing here: a slot whose
-     * holder is released counts as in flight (see {@link #rebuild}), so a release stays off this
+     * An acquire hands these slots to {@code lease}. A release writes nothing here: a slot whose
+     * holder is given back counts as in flight (see {@link #rebuild}), so a release stays off this
      * array, which every thread's acquire writes.
      */
-    void held(Instance instance) {
-        Instance[] memories = holders[SlotKind.MEMORY.ordinal()];
-        for (int slot : instance.memorySlots) {
-            memories[at(slot)] = instance;
+    void held(Lease lease) {
+        Lease[] memories = holders[SlotKind.MEMORY.ordinal()];
+        for (int slot : lease.memorySlots) {
+            memories[at(slot)] = lease;
         }
-        Instance[] tables = holders[SlotKind.TABLE.ordinal()];
-        for (int slot : instance.tableSlots) {
-            tables[at(slot)] = instance;
+        Lease[] tables = holders[SlotKind.TABLE.ordinal()];
+        for (int slot : lease.tableSlots) {
+            tables[at(slot)] = lease;
         }
-        if (instance.stackSlot >= 0) {
-            holders[SlotKind.STACK.ordinal()][at(instance.stackSlot)] = instance;
+        if (lease.stackSlot >= 0) {
+            holders[SlotKind.STACK.ordinal()][at(lease.stackSlot)] = lease;
         }
     }
 
-    /** Where a slot's holder is in its kind's {@link #holders}: padded on both sides. */
     private static int at(int slot) {
-        return (slot + 1) * STRIDE;
+        return Padding.index(slot, STRIDE);
     }
 
-    private void recover(Instance releasing) {
+    private void recover(Lease releasing) {
         long generation = ForkGeneration.current();
         int pid = PidCheckedFd.checksPid() ? os.getpid() : ForkGeneration.pid();
         Epoch seen = claimed.get();
@@ -182,72 +184,54 @@ final class ForkRecovery {
         }
     }
 
-    private void rebuild(long generation, int pid, Instance releasing) {
+    private void rebuild(long generation, int pid, Lease releasing) {
         String why = "it was held when pid " + pid + " was forked (fork generation " + generation
                 + "): a forked child does not trust its accessible size or contents";
-        List<Instance> instancesOut = new ArrayList<>();
-        for (SlotPool slots : kinds.values()) {
-            rebuild(slots, generation, pid, why, releasing, instancesOut);
-        }
-        pool.renewAfterFork(instancesOut);
-    }
-
-    /** Rebuilds one kind's bookkeeping; adds to {@code instancesOut} the instances counted at one of its slots. */
-    private void rebuild(SlotPool slots, long generation, int pid, String why, Instance releasing,
-                         List<Instance> instancesOut) {
-        SlotKind kind = slots.kind();
-        SlotIndexAllocator allocator = slots.allocator().forChild();
-        Instance[] holder = holders[kind.ordinal()];
-        int held = 0;
-        int remapped = 0;
-        int quarantined = 0;
-        String firstFailure = null;
-        for (int slot = slots.capacity() - 1; slot >= 0; slot--) {
-            if (!allocator.isTaken(slot)) {
-                continue;
-            }
-            Instance instance = holder[at(slot)];
-            if (instance != null && (!instance.isReleased() || instance == releasing)) {
-                slots.distrust(slot, why);
-                held++;
-                if (countedAt(instance, kind, slot)) {
-                    instancesOut.add(instance);
+        List<Lease> leasesOut = new ArrayList<>();
+        for (SlotPool slots : kinds.all()) {
+            Lease[] holder = holders[slots.kind().ordinal()];
+            HeldBy held = heldBy[slots.kind().ordinal()];
+            held.releasing = releasing;
+            slots.renewAfterFork(held, why);
+            for (int slot = 0; slot < slots.capacity(); slot++) {
+                Lease lease = holder[at(slot)];
+                if (lease == null) {
+                    continue;
                 }
-                continue;
-            }
-            holder[at(slot)] = null;
-            try {
-                slots.replaceWithFreshMapping(slot);
-                allocator.makeCold(slot);
-                remapped++;
-            } catch (RuntimeException e) {
-                allocator.quarantine(slot);
-                quarantined++;
-                String sealed = slots.sealQuarantined(slot);
-                if (firstFailure == null) {
-                    firstFailure = e.getMessage() + sealed;
+                if (lease.isReleased() && lease != releasing) {
+                    holder[at(slot)] = null; // in flight at the fork: its slot is remapped, not held
+                } else if (countedAt(lease, slots.kind(), slot)) {
+                    leasesOut.add(lease);
                 }
             }
         }
-        slots.replaceBookkeeping(allocator, held);
-        if (remapped > 0) {
-            listener.fallback(kind, Fallback.FORKED, remapped + " " + kind.label() + " slot(s) in flight when pid "
-                    + pid + " was forked (fork generation " + generation + ") replaced by fresh mappings");
+        renewPool.accept(leasesOut);
+    }
+
+    /** Whether a slot is held by a lease that is not given back, or by the one being given back now. */
+    private static final class HeldBy implements IntPredicate {
+        private final Lease[] holder;
+        Lease releasing;
+
+        HeldBy(Lease[] holder) {
+            this.holder = holder;
         }
-        if (quarantined > 0) {
-            listener.fallback(kind, Fallback.QUARANTINED, quarantined + " " + kind.label() + " slot(s) in flight"
-                    + " in the parent could not be replaced by fresh mappings in the forked child: " + firstFailure);
+
+        @Override
+        public boolean test(int slot) {
+            Lease lease = holder[at(slot)];
+            return lease != null && (!lease.isReleased() || lease == releasing);
         }
     }
 
-    /** Whether {@code instance} is counted at this slot: its first memory, else its first table, else its stack. */
-    private static boolean countedAt(Instance instance, SlotKind kind, int slot) {
-        if (instance.memorySlots.length > 0) {
-            return kind == SlotKind.MEMORY && instance.memorySlots[0] == slot;
+    /** Whether {@code lease} is counted at this slot: its first memory, else its first table, else its stack. */
+    private static boolean countedAt(Lease lease, SlotKind kind, int slot) {
+        if (lease.memorySlots.length > 0) {
+            return kind == SlotKind.MEMORY && lease.memorySlots[0] == slot;
         }
-        if (instance.tableSlots.length > 0) {
-            return kind == SlotKind.TABLE && instance.tableSlots[0] == slot;
+        if (lease.tableSlots.length > 0) {
+            return kind == SlotKind.TABLE && lease.tableSlots[0] == slot;
         }
-        return kind == SlotKind.STACK && instance.stackSlot == slot;
+        return kind == SlotKind.STACK && lease.stackSlot == slot;
     }
 }

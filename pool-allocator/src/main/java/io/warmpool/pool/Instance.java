@@ -1,11 +1,13 @@
 package io.warmpool.pool;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.SlotKind;
+
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The slots one instance holds, acquired in one call to {@link WarmPool#acquire} and released in one
@@ -13,67 +15,46 @@ import java.util.Optional;
  * its slots throws {@link IllegalStateException}; so does a second release (never a second reset).
  */
 public final class Instance implements AutoCloseable {
-    private static final VarHandle RELEASED;
     private static final MemorySlot[] NO_MEMORIES = {};
     private static final TableSlot[] NO_TABLES = {};
 
-    static {
-        try {
-            RELEASED = MethodHandles.lookup().findVarHandle(Instance.class, "released", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    private final WarmPool pool;
-    private final Object affinityKey;
-    final int[] memorySlots;
-    final int[] tableSlots;
-    final int stackSlot;
-    /** The cell of the pool's count of instances out that this one is counted in. */
-    final int countedIn;
+    private final Lease lease;
+    private final Consumer<Lease> giveBack;
     private final MemorySlot[] memories;
     private final TableSlot[] tables;
     private final StackSlot stack;
     /** The list views, made on first use (most tenants call {@link #memory(int)}); racy, and alike. */
     private List<MemorySlot> memoryList;
     private List<TableSlot> tableList;
-    private volatile boolean released;
 
-    Instance(WarmPool pool, Object affinityKey, int[] memorySlots, int[] tableSlots, int stackSlot, int countedIn) {
-        this.pool = pool;
-        this.affinityKey = affinityKey;
-        this.memorySlots = memorySlots;
-        this.tableSlots = tableSlots;
-        this.stackSlot = stackSlot;
-        this.countedIn = countedIn;
-        MemorySlot[] m = memorySlots.length == 0 ? NO_MEMORIES : new MemorySlot[memorySlots.length];
+    /**
+     * @param slots    the pool's slots of each kind, by kind ordinal (null for a kind it lacks)
+     * @param giveBack resets the lease's slots and returns them to the pool
+     */
+    Instance(Lease lease, SlotPools slots, PoolConfig config, Consumer<Lease> giveBack) {
+        this.lease = lease;
+        this.giveBack = giveBack;
+        MemorySlot[] m = lease.memorySlots.length == 0 ? NO_MEMORIES : new MemorySlot[lease.memorySlots.length];
         for (int i = 0; i < m.length; i++) {
-            m[i] = new MemorySlot(this, pool.slots(SlotKind.MEMORY), memorySlots[i], pool.config().pageSize());
+            m[i] = new MemorySlot(lease, slots.of(SlotKind.MEMORY), lease.memorySlots[i], config.pageSize());
         }
-        TableSlot[] t = tableSlots.length == 0 ? NO_TABLES : new TableSlot[tableSlots.length];
+        TableSlot[] t = lease.tableSlots.length == 0 ? NO_TABLES : new TableSlot[lease.tableSlots.length];
         for (int i = 0; i < t.length; i++) {
-            t[i] = new TableSlot(this, pool.slots(SlotKind.TABLE), tableSlots[i], pool.config().tableElements());
+            t[i] = new TableSlot(lease, slots.of(SlotKind.TABLE), lease.tableSlots[i], config.tableElements());
         }
         this.memories = m;
         this.tables = t;
-        this.stack = stackSlot < 0 ? null : new StackSlot(this, pool.slots(SlotKind.STACK), stackSlot);
-    }
-
-    void checkLive() {
-        if (released) {
-            throw new IllegalStateException("instance " + this + " was released");
-        }
+        this.stack = lease.stackSlot < 0 ? null : new StackSlot(lease, slots.of(SlotKind.STACK), lease.stackSlot);
     }
 
     /** The affinity key it was acquired with, or null. */
     public Object affinityKey() {
-        return affinityKey;
+        return lease.key;
     }
 
     /** Its memories, in the order requested. */
     public List<MemorySlot> memories() {
-        checkLive();
+        lease.checkLive();
         List<MemorySlot> list = memoryList;
         if (list == null) {
             list = Collections.unmodifiableList(Arrays.asList(memories));
@@ -88,13 +69,13 @@ public final class Instance implements AutoCloseable {
      * @throws IndexOutOfBoundsException when it has no memory {@code i}
      */
     public MemorySlot memory(int i) {
-        checkLive();
+        lease.checkLive();
         return memories[checkIndex(i, memories.length, "memories")];
     }
 
     /** Its tables, in the order requested. */
     public List<TableSlot> tables() {
-        checkLive();
+        lease.checkLive();
         List<TableSlot> list = tableList;
         if (list == null) {
             list = Collections.unmodifiableList(Arrays.asList(tables));
@@ -109,7 +90,7 @@ public final class Instance implements AutoCloseable {
      * @throws IndexOutOfBoundsException when it has no table {@code i}
      */
     public TableSlot table(int i) {
-        checkLive();
+        lease.checkLive();
         return tables[checkIndex(i, tables.length, "tables")];
     }
 
@@ -122,13 +103,13 @@ public final class Instance implements AutoCloseable {
 
     /** Its stack, if it asked for one. */
     public Optional<StackSlot> stack() {
-        checkLive();
+        lease.checkLive();
         return Optional.ofNullable(stack);
     }
 
     /** Whether {@link #close()} ran. */
     public boolean isReleased() {
-        return released;
+        return lease.isReleased();
     }
 
     /**
@@ -138,15 +119,14 @@ public final class Instance implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!RELEASED.compareAndSet(this, false, true)) {
-            throw new IllegalStateException("instance " + this + " was already released");
+        if (!lease.giveBack()) {
+            throw new IllegalStateException(this + " was already released");
         }
-        pool.release(this);
+        giveBack.accept(lease);
     }
 
     @Override
     public String toString() {
-        return "Instance[key=" + affinityKey + ", memories=" + Arrays.toString(memorySlots) + ", tables="
-                + Arrays.toString(tableSlots) + (stackSlot >= 0 ? ", stack=" + stackSlot : "") + "]";
+        return lease.toString();
     }
 }

@@ -1,18 +1,20 @@
 package io.warmpool.pool;
 
+import io.warmpool.pool.slab.SlotPool;
+
 /** A linear memory: its first {@link #accessibleBytes()} are usable, and it can grow up to {@link #maximumBytes()}. */
 public final class MemorySlot extends PoolSlot {
     private final long pageSize;
 
-    MemorySlot(Instance instance, SlotPool pool, int index, long pageSize) {
-        super(instance, pool, index);
+    MemorySlot(Lease lease, SlotPool pool, int index, long pageSize) {
+        super(lease, pool, index);
         this.pageSize = pageSize;
     }
 
     /** The most bytes this memory can grow to; past them lie PROT_NONE bytes and a guard region. */
     public long maximumBytes() {
-        instance.checkLive();
-        return pool.slab().slotBytes();
+        lease.checkLive();
+        return pool.slotBytes();
     }
 
     /**
@@ -22,15 +24,15 @@ public final class MemorySlot extends PoolSlot {
      * @throws IllegalArgumentException past {@link #maximumBytes()}, or for a negative size; nothing changes
      */
     public long grow(long additionalBytes) {
-        instance.checkLive();
+        lease.checkLive();
         if (additionalBytes < 0) {
             throw new IllegalArgumentException("cannot grow by " + additionalBytes + " bytes");
         }
         long now = pool.accessible(index);
-        long room = pool.slab().slotBytes() - now;
+        long room = pool.slotBytes() - now;
         if (additionalBytes > room) {
             throw new IllegalArgumentException("cannot grow " + this + " by " + additionalBytes + " bytes: it has "
-                    + now + " of at most " + pool.slab().slotBytes() + " (maxMemoryBytes)");
+                    + now + " of at most " + pool.slotBytes() + " (pool.memory-max)");
         }
         long target = now + ((additionalBytes + pageSize - 1) & -pageSize);
         pool.grow(index, target);

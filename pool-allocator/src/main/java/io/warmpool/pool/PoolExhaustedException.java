@@ -1,5 +1,8 @@
 package io.warmpool.pool;
 
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.event.PoolSnapshot;
+
 /** No slot of a kind was free for an acquire (within its timeout, if it had one). */
 public class PoolExhaustedException extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -1,21 +1,24 @@
 package io.warmpool.pool;
 
 import io.warmpool.natives.NativeMemory;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.slab.SlotPool;
 
 import java.nio.ByteBuffer;
 
 /**
  * One slot held by an {@link Instance}: where its accessible bytes are. Every method throws
  * {@link IllegalStateException} once the instance is released; a {@link ByteBuffer} taken earlier
- * cannot be revoked, so do not keep one past the release.
+ * cannot be revoked, so do not keep one past the release. Only this package's three views extend it
+ * (its constructor is package-private).
  */
-public abstract sealed class PoolSlot permits MemorySlot, TableSlot, StackSlot {
-    final Instance instance;
+public abstract class PoolSlot {
+    final Lease lease;
     final SlotPool pool;
     final int index;
 
-    PoolSlot(Instance instance, SlotPool pool, int index) {
-        this.instance = instance;
+    PoolSlot(Lease lease, SlotPool pool, int index) {
+        this.lease = lease;
         this.pool = pool;
         this.index = index;
     }
@@ -27,19 +30,19 @@ public abstract sealed class PoolSlot permits MemorySlot, TableSlot, StackSlot {
 
     /** The slot's index in its slab. */
     public int index() {
-        instance.checkLive();
+        lease.checkLive();
         return index;
     }
 
     /** The address of the lowest accessible byte. */
     public long address() {
-        instance.checkLive();
+        lease.checkLive();
         return pool.accessibleStart(index);
     }
 
     /** How many bytes from {@link #address()} the tenant may read and write. */
     public long accessibleBytes() {
-        instance.checkLive();
+        lease.checkLive();
         return pool.accessible(index);
     }
 

@@ -6,6 +6,23 @@ import io.warmpool.pagemap.PageCategory;
 import io.warmpool.pagemap.PagemapScanner;
 import io.warmpool.pagemap.ScanMode;
 import io.warmpool.pagemap.ScanSelection;
+import io.warmpool.pool.concurrent.StripedCounter;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.PoolSetting;
+import io.warmpool.pool.config.ReservationException;
+import io.warmpool.pool.config.ResetStrategy;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.event.AcquireKind;
+import io.warmpool.pool.event.Fallback;
+import io.warmpool.pool.event.PoolListener;
+import io.warmpool.pool.event.PoolSnapshot;
+import io.warmpool.pool.event.ResetRecord;
+import io.warmpool.pool.profile.TenantProfile;
+import io.warmpool.pool.reset.ResetContext;
+import io.warmpool.pool.reset.ResetContexts;
+import io.warmpool.pool.slab.AddressSpace;
+import io.warmpool.pool.slab.SlotIndexAllocator;
+import io.warmpool.pool.slab.SlotPool;
 
 import java.time.Duration;
 import java.util.EnumMap;
@@ -13,7 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.LongSupplier;
+import java.util.function.Consumer;
 
 /**
  * A pool of pre-reserved memory, table and stack slots for short-lived instances, each reset on
@@ -32,7 +49,7 @@ import java.util.function.LongSupplier;
  *
  * Thread-safe. Acquire and release take one stripe's lock of each kind, briefly; the reset runs
  * without a lock on the releasing thread, with a scanner it borrows for the release from a few
- * that share one pagemap descriptor ({@link ResetContexts}): any number of threads may release.
+ * that share one pagemap descriptor: any number of threads may release.
  *
  * <p>After {@code fork()} the child can go on using the pool from the thread that forked, whatever
  * the parent's other threads were doing with it: its first operation in the child rebuilds the
@@ -53,10 +70,10 @@ public final class WarmPool implements AutoCloseable {
 
     private final PoolConfig config;
     private final Syscalls os;
-    private final PoolListener listener;
     private final TenantProfile profile;
-    private final Map<SlotKind, SlotPool> kinds = new EnumMap<>(SlotKind.class);
+    private final SlotPools kinds = new SlotPools();
     private final ForkRecovery forks;
+    private final Consumer<Lease> giveBack = this::release;
     // The monitors below are replaced in a forked child (renewAfterFork): a parent thread may hold them.
     private ResetContexts contexts;
     /** Instances out; each instance counts in the cell of the thread that acquired it, up and down. */
@@ -69,21 +86,20 @@ public final class WarmPool implements AutoCloseable {
     private volatile int maxUnusedWarmSlots;
     private PagemapScanner measuringScanner;
 
-    private WarmPool(PoolConfig config, PoolListener listener, Syscalls os, LongSupplier nanoClock) {
+    private WarmPool(PoolConfig config, PoolListener listener, Syscalls os) {
         this.config = config;
         this.os = os;
-        this.listener = listener;
         this.maxUnusedWarmSlots = config.maxUnusedWarmSlots();
-        this.contexts = new ResetContexts(config.scanMode(), config.resetStrategy(), os, listener);
-        this.profile = new TenantProfile(config, this::keepResidentBytes);
+        this.contexts = new ResetContexts(config.scanMode(), os, listener);
+        this.profile = new TenantProfile(config);
         PoolListener profiling = profiling(profile, listener);
-        this.forks = new ForkRecovery(this, config, kinds, listener, os);
-        boolean processMadvise = config.decommitBatchSize() > 1 && KernelFeatures.processMadviseDontneed(os).present();
+        this.forks = new ForkRecovery(config, kinds, os, this::renewAfterFork);
+        AddressSpace.checkFits(config, os);
+        boolean processMadvise = config.decommitBatch() > 1 && KernelFeatures.processMadviseDontneed(os).present();
         try {
             for (SlotKind kind : SlotKind.values()) {
-                if (config.total(kind) > 0) {
-                    kinds.put(kind, new SlotPool(kind, config, os, processMadvise, profiling, this::slotFreed,
-                            nanoClock));
+                if (config.kind(kind).count() > 0) {
+                    kinds.add(new SlotPool(kind, config, os, processMadvise, profiling, this::slotFreed));
                 }
             }
             contexts.giveBack(contexts.borrow()); // opens a scanner now: a bad scan mode fails here, not on a release
@@ -106,20 +122,16 @@ public final class WarmPool implements AutoCloseable {
     /**
      * A pool that makes its system calls through {@code os} (tests pass a fault-injecting double).
      *
+     * @throws ReservationException when the slabs do not fit under the process's {@code RLIMIT_AS}
      * @throws UnsupportedOperationException when the scan mode asks for PAGEMAP_SCAN and the kernel lacks it
      * @throws io.warmpool.natives.NativeCallException when a slab cannot be reserved
      */
     public static WarmPool create(PoolConfig config, PoolListener listener, Syscalls os) {
-        return create(config, listener, os, System::nanoTime);
-    }
-
-    /** As {@link #create(PoolConfig, PoolListener, Syscalls)}, with the clock that times queued decommits (tests). */
-    static WarmPool create(PoolConfig config, PoolListener listener, Syscalls os, LongSupplier nanoClock) {
         return new WarmPool(Objects.requireNonNull(config, "config"), Objects.requireNonNull(listener, "listener"),
-                Objects.requireNonNull(os, "os"), Objects.requireNonNull(nanoClock, "nanoClock"));
+                Objects.requireNonNull(os, "os"));
     }
 
-    /** {@code listener}, with each reset recorded in {@code profile} first. */
+    /** {@code listener}, with each acquire and reset recorded in {@code profile} first. */
     private static PoolListener profiling(TenantProfile profile, PoolListener listener) {
         return new PoolListener() {
             @Override
@@ -143,15 +155,6 @@ public final class WarmPool implements AutoCloseable {
     /** The configuration the pool was built with (runtime changes are read with their own getters). */
     public PoolConfig config() {
         return config;
-    }
-
-    SlotPool slots(SlotKind kind) {
-        SlotPool pool = kinds.get(kind);
-        if (pool == null) {
-            throw new IllegalStateException("the pool has no " + kind.label() + " slots ("
-                    + PoolConfig.totalField(kind) + " is 0)");
-        }
-        return pool;
     }
 
     /**
@@ -200,8 +203,9 @@ public final class WarmPool implements AutoCloseable {
             throw e;
         }
         outstanding.add(countedIn, 1);
-        Instance instance = new Instance(this, key, memories, tables, stack, countedIn);
-        forks.held(instance);
+        Lease lease = new Lease(key, memories, tables, stack, countedIn);
+        Instance instance = new Instance(lease, kinds, config, giveBack);
+        forks.held(lease);
         return instance;
     }
 
@@ -213,24 +217,25 @@ public final class WarmPool implements AutoCloseable {
         checkCount(SlotKind.MEMORY, request.memories(), request);
         checkCount(SlotKind.TABLE, request.tables(), request);
         checkCount(SlotKind.STACK, request.stack() ? 1 : 0, request);
+        long max = config.memories().slotBytes();
         for (int i = 0; i < request.memories(); i++) {
-            if (request.memoryBytes(i) > config.maxMemoryBytes()) {
+            if (request.memoryBytes(i) > max) {
                 throw new IllegalArgumentException("memory " + i + " asks for " + request.memoryBytes(i)
-                        + " initial bytes; the maximum is " + config.maxMemoryBytes() + " (maxMemoryBytes)");
+                        + " initial bytes; the maximum is " + max + " (" + PoolSetting.MEMORY_MAX.key() + ")");
             }
         }
     }
 
     private void checkCount(SlotKind kind, int wanted, InstanceRequest request) {
-        int total = config.total(kind);
+        int total = config.kind(kind).count();
         if (wanted > total) {
             throw new IllegalArgumentException(request + " asks for " + wanted + " " + kind.label()
-                    + " slot(s); the pool has " + total + " (" + PoolConfig.totalField(kind) + ")");
+                    + " slot(s); the pool has " + total + " (" + PoolSetting.count(kind).key() + ")");
         }
     }
 
     private int take(SlotKind kind, Object key, long initialBytes) {
-        SlotPool pool = slots(kind);
+        SlotPool pool = kinds.of(kind);
         int slot = pool.acquire(key, initialBytes);
         if (slot == SlotIndexAllocator.NONE) {
             throw new PoolExhaustedException(pool.snapshot(), "");
@@ -259,7 +264,7 @@ public final class WarmPool implements AutoCloseable {
                 } catch (PoolExhaustedException e) {
                     long left = timeoutNanos - (System.nanoTime() - started);
                     if (left <= 0) {
-                        throw new PoolExhaustedException(slots(e.kind()).snapshot(), " within " + timeout);
+                        throw new PoolExhaustedException(kinds.of(e.kind()).snapshot(), " within " + timeout);
                     }
                     synchronized (freed) {
                         while (freeVersion == seen && !closed
@@ -306,24 +311,24 @@ public final class WarmPool implements AutoCloseable {
      */
     private void releaseAll(ResetContext ctx, SlotKind kind, int[] taken, int count, Object key) {
         for (int i = count - 1; i >= 0; i--) {
-            slots(kind).release(ctx, taken[i], key);
+            kinds.of(kind).release(ctx, taken[i], key);
         }
     }
 
-    void release(Instance instance) {
-        forks.check(instance);
+    /** Resets and returns the slots of a lease its instance gave back. */
+    private void release(Lease lease) {
+        forks.check(lease);
         ResetContexts lender = contexts;
         ResetContext ctx = lender.borrow();
-        Object key = instance.affinityKey();
         try {
-            releaseAll(ctx, SlotKind.MEMORY, instance.memorySlots, instance.memorySlots.length, key);
-            releaseAll(ctx, SlotKind.TABLE, instance.tableSlots, instance.tableSlots.length, key);
-            if (instance.stackSlot >= 0) {
-                slots(SlotKind.STACK).release(ctx, instance.stackSlot, key);
+            releaseAll(ctx, SlotKind.MEMORY, lease.memorySlots, lease.memorySlots.length, lease.key);
+            releaseAll(ctx, SlotKind.TABLE, lease.tableSlots, lease.tableSlots.length, lease.key);
+            if (lease.stackSlot >= 0) {
+                kinds.of(SlotKind.STACK).release(ctx, lease.stackSlot, lease.key);
             }
         } finally {
             lender.giveBack(ctx); // before the count drops: close() refuses while it is up, so never closes ctx in use
-            outstanding.add(instance.countedIn, -1);
+            outstanding.add(lease.countedIn, -1);
         }
     }
 
@@ -344,7 +349,7 @@ public final class WarmPool implements AutoCloseable {
     public PoolSnapshot snapshot() {
         forks.check();
         Map<SlotKind, PoolSnapshot.KindSnapshot> out = new EnumMap<>(SlotKind.class);
-        for (SlotPool pool : kinds.values()) {
+        for (SlotPool pool : kinds.all()) {
             out.put(pool.kind(), pool.snapshot());
         }
         return new PoolSnapshot(out);
@@ -360,7 +365,7 @@ public final class WarmPool implements AutoCloseable {
     public long residentBytes(SlotKind kind) {
         checkOpen();
         forks.check();
-        SlotPool pool = kinds.get(kind);
+        SlotPool pool = kinds.orNull(kind);
         if (pool == null) {
             return 0;
         }
@@ -369,27 +374,26 @@ public final class WarmPool implements AutoCloseable {
             if (measuringScanner == null) {
                 measuringScanner = PagemapScanner.open(ScanMode.AUTO, os, contexts.pagemap()).orElseThrow();
             }
-            Slab slab = pool.slab();
-            return measuringScanner.countPages(slab.base(), slab.base() + slab.reservation(), RESIDENT_MEMORY)
-                    * config.pageSize();
+            long base = pool.reservationBase();
+            return measuringScanner.countPages(base, base + pool.reservationBytes(), RESIDENT_MEMORY) * config.pageSize();
         }
     }
 
-    /** The keep-resident bytes per warm slot of {@code kind} now. */
+    /** The keep-resident bytes per warm slot of {@code kind} now ({@link PoolSetting#keepResident}). */
     public long keepResidentBytes(SlotKind kind) {
-        return slots(kind).resetter().keepResidentBytes();
+        return kinds.of(kind).settings().keepResidentBytes();
     }
 
     /**
      * Changes the keep-resident bytes of {@code kind} for the resets from now on.
      *
-     * @throws IllegalArgumentException when not page-aligned or above the slot size
+     * @throws io.warmpool.pool.config.PoolConfigException when not page-aligned or above the slot size
      */
     public void setKeepResidentBytes(SlotKind kind, long bytes) {
-        slots(kind).resetter().keepResidentBytes(bytes);
+        kinds.of(kind).settings().keepResidentBytes(bytes);
     }
 
-    /** The bound on unused warm slots per kind now. */
+    /** The bound on unused warm slots per kind now ({@link PoolSetting#MAX_UNUSED_WARM_SLOTS}). */
     public int maxUnusedWarmSlots() {
         return maxUnusedWarmSlots;
     }
@@ -397,25 +401,22 @@ public final class WarmPool implements AutoCloseable {
     /** Changes the bound on unused warm slots per kind; warm slots above a lower bound go cold now. */
     public void setMaxUnusedWarmSlots(int bound) {
         forks.check();
-        for (SlotPool pool : kinds.values()) {
-            pool.allocator().setMaxUnusedWarm(bound);
+        for (SlotPool pool : kinds.all()) {
+            pool.setMaxUnusedWarm(bound);
         }
         maxUnusedWarmSlots = bound;
-        for (SlotPool pool : kinds.values()) {
-            pool.evictExcess();
-        }
     }
 
-    /** The reset strategy now. */
+    /** The reset strategy now ({@link PoolSetting#RESET_STRATEGY}). */
     public ResetStrategy resetStrategy() {
-        return slots(SlotKind.MEMORY).resetter().strategy();
+        return kinds.of(SlotKind.MEMORY).settings().strategy();
     }
 
     /** Changes the reset strategy of every kind for the resets from now on. */
     public void setResetStrategy(ResetStrategy strategy) {
         Objects.requireNonNull(strategy, "strategy");
-        for (SlotPool pool : kinds.values()) {
-            pool.resetter().strategy(strategy);
+        for (SlotPool pool : kinds.all()) {
+            pool.settings().strategy(strategy);
         }
     }
 
@@ -425,7 +426,7 @@ public final class WarmPool implements AutoCloseable {
         ResetContexts lender = contexts;
         ResetContext ctx = lender.borrow();
         try {
-            return ctx.scanner == null ? ScanMode.NONE : ctx.scanner.mode();
+            return ctx.scanMode();
         } finally {
             lender.giveBack(ctx);
         }
@@ -439,7 +440,7 @@ public final class WarmPool implements AutoCloseable {
      */
     public void flushDecommits() {
         forks.check();
-        for (SlotPool pool : kinds.values()) {
+        for (SlotPool pool : kinds.all()) {
             pool.flush();
         }
     }
@@ -471,7 +472,7 @@ public final class WarmPool implements AutoCloseable {
     }
 
     private void closeAll() {
-        for (SlotPool pool : kinds.values()) {
+        for (SlotPool pool : kinds.all()) {
             pool.close();
         }
         synchronized (measuring) {
@@ -484,20 +485,21 @@ public final class WarmPool implements AutoCloseable {
     }
 
     /**
-     * For {@link ForkRecovery}, in a forked child: new monitors, {@code instancesOut} out (each counted
-     * again in its own cell), the idle reset contexts and the inherited pagemap descriptor closed
-     * (contexts that parent threads had borrowed are never handed out here); this thread's next
-     * release opens fresh ones. The profile's counter cells that parent threads held are free again.
+     * In a forked child, after every kind's slots are renewed ({@link ForkRecovery}): new monitors,
+     * {@code leasesOut} out (each counted again in its own cell), the idle reset contexts and the
+     * inherited pagemap descriptor closed (contexts that parent threads had borrowed are never handed
+     * out here); this thread's next release opens fresh ones. The profile's counter cells that parent
+     * threads held are free again.
      */
-    void renewAfterFork(List<Instance> instancesOut) {
+    private void renewAfterFork(List<Lease> leasesOut) {
         profile.renewAfterFork();
         PagemapScanner measured = measuringScanner;
         freed = new Object();
         measuring = new Object();
         measuringScanner = null;
         outstanding.clear();
-        for (Instance instance : instancesOut) {
-            outstanding.add(instance.countedIn, 1);
+        for (Lease lease : leasesOut) {
+            outstanding.add(lease.countedIn, 1);
         }
         if (measured != null) {
             measured.close(); // before its descriptor: buffers only

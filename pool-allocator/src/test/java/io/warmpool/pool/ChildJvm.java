@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * temporary directory of its own, which holds its crash report ({@code -XX:ErrorFile}), any core
  * file and JNA's extracted library, and which {@link #close()} deletes.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
     private final Path directory;
     private final Process process;
     private final BufferedReader out;
@@ -39,7 +39,7 @@ final class ChildJvm implements AutoCloseable {
      * Starts {@code java mainClass args} with the test class path; {@code prefix} (such as
      * {@code prlimit --as=N}) runs the JVM. Standard error goes with standard output.
      */
-    static ChildJvm start(List<String> prefix, Class<?> mainClass, String... args) {
+    public static ChildJvm start(List<String> prefix, Class<?> mainClass, String... args) {
         try {
             Path directory = Files.createTempDirectory("warmpool-child-");
             List<String> command = new ArrayList<>(prefix);
@@ -61,12 +61,12 @@ final class ChildJvm implements AutoCloseable {
         return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
     /** The next line of output that starts with {@code prefix}; fails with all output so far if the child ends first. */
-    String awaitLine(String prefix) throws IOException {
+    public String awaitLine(String prefix) throws IOException {
         for (String line; (line = out.readLine()) != null; ) {
             lines.add(line);
             if (line.startsWith(prefix)) {
@@ -77,13 +77,13 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** Writes one line to the child's standard input. */
-    void send(String line) throws IOException {
+    public void send(String line) throws IOException {
         in.write(line + "\n");
         in.flush();
     }
 
     /** Reads the rest of the output and waits for the child to end; returns its exit status. */
-    int awaitExit(long timeoutSeconds) throws IOException, InterruptedException {
+    public int awaitExit(long timeoutSeconds) throws IOException, InterruptedException {
         for (String line; (line = out.readLine()) != null; ) {
             lines.add(line);
         }
@@ -95,12 +95,12 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** Everything the child printed so far. */
-    String output() {
+    public String output() {
         return String.join("\n", lines);
     }
 
     /** The crash reports the child wrote. */
-    List<Path> crashReports() throws IOException {
+    public List<Path> crashReports() throws IOException {
         try (Stream<Path> files = Files.list(directory)) {
             return files.filter(f -> f.getFileName().toString().startsWith("hs_err_pid")).toList();
         }

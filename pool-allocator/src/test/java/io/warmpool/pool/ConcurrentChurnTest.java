@@ -1,6 +1,11 @@
 package io.warmpool.pool;
 
 import io.warmpool.natives.NativeMemory;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.event.Fallback;
+import io.warmpool.pool.event.PoolListener;
+import io.warmpool.pool.event.PoolSnapshot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -35,9 +40,9 @@ class ConcurrentChurnTest {
     void noSlotIsHeldTwiceAndEverySlotAcquiredReadsZero() throws InterruptedException {
         long seed = Long.getLong("warmpool.seed", System.nanoTime());
         System.out.println("ConcurrentChurnTest seed=" + seed + " (replay with -Dwarmpool.seed=" + seed + ")");
-        PoolConfig config = TestPools.memories(6, MAX, 8 * PAGE).totalTables(3).tableElements(1024)
-                .tableKeepResidentBytes(PAGE).totalStacks(3).stackBytes(8 * PAGE).stackKeepResidentBytes(2 * PAGE)
-                .maxUnusedWarmSlots(3).decommitBatchSize(3).stripes(4).build();
+        PoolConfig config = TestPools.memories(6, MAX, 8 * PAGE).tables(3).tableElements(1024)
+                .tableKeepResident(PAGE).stacks(3).stackSize(8 * PAGE).stackKeepResident(2 * PAGE)
+                .maxUnusedWarmSlots(3).decommitBatch(3).stripes(4).build();
         Queue<String> fallbacks = new ConcurrentLinkedQueue<>();
         PoolListener listener = new PoolListener() {
             @Override

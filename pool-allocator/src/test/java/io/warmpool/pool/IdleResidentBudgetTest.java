@@ -2,6 +2,10 @@ package io.warmpool.pool;
 
 import io.warmpool.natives.NativeMemory;
 import io.warmpool.pagemap.ScanMode;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.ResetStrategy;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.event.PoolSnapshot;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -48,7 +52,7 @@ class IdleResidentBudgetTest {
         System.out.println("IdleResidentBudgetTest seed=" + seed + " (replay with -Dwarmpool.seed=" + seed + ")");
         SplittableRandom random = new SplittableRandom(seed);
         PoolConfig config = TestPools.memories(SLOTS, MAX_PAGES * PAGE, KEEP_PAGES * PAGE).maxUnusedWarmSlots(WARM_BOUND)
-                .resetStrategy(strategy).scanMode(scanMode).decommitBatchSize(batch).build();
+                .resetStrategy(strategy).scanMode(scanMode).decommitBatch(batch).build();
         try (WarmPool pool = WarmPool.create(config)) {
             List<Tenant> live = new ArrayList<>();
             for (int i = 0; i < CHURN; i++) {

@@ -1,6 +1,9 @@
 package io.warmpool.pool;
 
 import io.warmpool.natives.NativeMemory;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.event.PoolSnapshot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -23,8 +26,8 @@ class InstanceLifecycleTest {
             .memory(2 * PAGE).tables(1).stack(true).build();
 
     private static PoolConfig.Builder small() {
-        return TestPools.memories(4, 16 * PAGE, 4 * PAGE).totalTables(2).tableElements(512).tableKeepResidentBytes(PAGE)
-                .totalStacks(2).stackBytes(8 * PAGE).stackKeepResidentBytes(2 * PAGE);
+        return TestPools.memories(4, 16 * PAGE, 4 * PAGE).tables(2).tableElements(512).tableKeepResident(PAGE)
+                .stacks(2).stackSize(8 * PAGE).stackKeepResident(2 * PAGE);
     }
 
     @Test
@@ -153,7 +156,7 @@ class InstanceLifecycleTest {
 
     @Test
     void aRequestNoPoolStateCouldServeIsRefusedBeforeAnySlotIsTaken() {
-        try (WarmPool pool = WarmPool.create(small().totalStacks(0).build())) {
+        try (WarmPool pool = WarmPool.create(small().stacks(0).build())) {
             Map<String, InstanceRequest> impossible = new LinkedHashMap<>();
             impossible.put("a stack from a pool without stacks", InstanceRequest.builder().memory(PAGE).stack(true).build());
             impossible.put("three tables of two", InstanceRequest.builder().memory(PAGE).tables(3).build());

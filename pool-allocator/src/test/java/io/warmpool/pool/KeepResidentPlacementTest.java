@@ -4,6 +4,9 @@ import io.warmpool.natives.NativeMemory;
 import io.warmpool.pagemap.PagemapScanner;
 import io.warmpool.pagemap.ScanMode;
 import io.warmpool.pagemap.ScanSelection;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.ResetStrategy;
+import io.warmpool.pool.config.SlotKind;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -46,8 +49,8 @@ class KeepResidentPlacementTest {
     @MethodSource("cases")
     void theResetKeepsTheHotEndsDirtyPagesAndGivesBackTheRest(SlotKind kind, ResetStrategy strategy, BitSet written,
                                                               BitSet kept) {
-        PoolConfig config = TestPools.memories(1, PAGES * PAGE, KEEP).totalStacks(1).stackBytes(PAGES * PAGE)
-                .stackKeepResidentBytes(KEEP).resetStrategy(strategy).build();
+        PoolConfig config = TestPools.memories(1, PAGES * PAGE, KEEP).stacks(1).stackSize(PAGES * PAGE)
+                .stackKeepResident(KEEP).resetStrategy(strategy).build();
         try (WarmPool pool = WarmPool.create(config);
              PagemapScanner scanner = PagemapScanner.open(ScanMode.AUTO).orElseThrow()) {
             Instance instance = pool.acquire(InstanceRequest.builder().memory(PAGES * PAGE).stack(kind == SlotKind.STACK).build());

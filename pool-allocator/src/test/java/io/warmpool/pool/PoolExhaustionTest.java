@@ -1,6 +1,9 @@
 package io.warmpool.pool;
 
 import io.warmpool.natives.NativeMemory;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.event.PoolSnapshot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,7 +30,7 @@ class PoolExhaustionTest {
 
     @Test
     void anExhaustedKindIsNamedWithItsCapacityAndNothingStaysTaken() {
-        PoolConfig config = TestPools.memories(3, 8 * PAGE, PAGE).totalTables(1).tableElements(512).tableKeepResidentBytes(0).build();
+        PoolConfig config = TestPools.memories(3, 8 * PAGE, PAGE).tables(1).tableElements(512).tableKeepResident(0).build();
         TestPools.Recorder recorder = new TestPools.Recorder();
         try (WarmPool pool = WarmPool.create(config, recorder)) {
             Instance a = pool.acquire(InstanceRequest.builder().memory(PAGE).tables(1).build());
@@ -93,7 +96,7 @@ class PoolExhaustionTest {
 
     @Test
     void anExhaustedPoolFlushesQueuedDecommitsAndRetries() {
-        PoolConfig config = TestPools.memories(2, 16 * PAGE, PAGE).decommitBatchSize(8).build();
+        PoolConfig config = TestPools.memories(2, 16 * PAGE, PAGE).decommitBatch(8).build();
         TestPools.Recorder recorder = new TestPools.Recorder();
         try (WarmPool pool = WarmPool.create(config, recorder)) {
             Instance a = pool.acquire(InstanceRequest.memory("a", 16 * PAGE));

@@ -4,12 +4,14 @@ import io.warmpool.natives.Fcntl;
 import io.warmpool.natives.Mman;
 import io.warmpool.natives.NativeCallException;
 import io.warmpool.natives.Syscalls;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.ReservationException;
 
 /**
- * The child JVM of {@link PoolConfigValidationTest}, run under a lowered {@code RLIMIT_AS}: builds
- * a configuration whose reservation the limit leaves no room for, then asks the kernel for the same
- * reservation (which it must refuse too), then builds and uses a pool that fits. Prints one line
- * for each step.
+ * The child JVM of {@code PoolConfigValidationTest}, run under a lowered {@code RLIMIT_AS}: builds
+ * a configuration whose reservation the limit leaves no room for (a configuration is a value: that
+ * works), creates a pool of it (refused), then asks the kernel for the same reservation (which it
+ * must refuse too), then builds and uses a pool that fits. Prints one line for each step.
  *
  * <p>Arguments: the memory slots of the large configuration, and of the small one; each slot
  * reserves {@link #SLOT_BYTES} and a guard of {@link #GUARD_BYTES}.
@@ -24,11 +26,11 @@ public final class ReservationLimitChild {
     public static void main(String[] args) {
         Syscalls os = Syscalls.linux();
         System.out.println("LIMIT " + os.getrlimitSoft(Fcntl.RLIMIT_AS));
-        PoolConfig.Builder large = config(Integer.parseInt(args[0]));
-        try {
-            large.build();
-            System.out.println("BUILT the large configuration");
-        } catch (IllegalArgumentException e) {
+        PoolConfig large = config(Integer.parseInt(args[0])).build();
+        System.out.println("BUILT the large configuration");
+        try (WarmPool pool = WarmPool.create(large)) {
+            System.out.println("CREATED a pool of the large configuration");
+        } catch (ReservationException e) {
             System.out.println("REFUSED " + e.getMessage());
         }
         long reservation = GUARD_BYTES + Integer.parseInt(args[0]) * (SLOT_BYTES + GUARD_BYTES);
@@ -48,7 +50,7 @@ public final class ReservationLimitChild {
     }
 
     private static PoolConfig.Builder config(int memories) {
-        return PoolConfig.builder().totalMemories(memories).maxMemoryBytes(SLOT_BYTES).memoryGuardBytes(GUARD_BYTES)
-                .totalTables(0).totalStacks(0);
+        return PoolConfig.builder().memories(memories).memoryMax(SLOT_BYTES).memoryGuard(GUARD_BYTES)
+                .tables(0).stacks(0);
     }
 }

@@ -7,6 +7,12 @@ import io.warmpool.natives.NativeMemory;
 import io.warmpool.natives.Syscalls;
 import io.warmpool.natives.testing.FaultInjectingSyscalls;
 import io.warmpool.pagemap.ScanMode;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.ResetStrategy;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.event.Fallback;
+import io.warmpool.pool.event.PoolSnapshot;
+import io.warmpool.pool.slab.SlotPool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -171,7 +177,7 @@ class ResetFailureRecoveryTest {
 
     @Test
     void processMadviseFailsAndTheBatchIsDecommittedWithMadvise() {
-        try (Faulty faulty = new Faulty(config(ResetStrategy.PAGEMAP_GUIDED, ScanMode.AUTO).decommitBatchSize(SLOTS))) {
+        try (Faulty faulty = new Faulty(config(ResetStrategy.PAGEMAP_GUIDED, ScanMode.AUTO).decommitBatch(SLOTS))) {
             releaseOneBatch(faulty, faults -> faults.failNth(Call.PROCESS_MADVISE, 1, Errno.EINVAL));
             String detail = faulty.fallback(Fallback.MADVISE, Call.PROCESS_MADVISE, Errno.EINVAL, 0);
             System.out.println(detail);
@@ -183,7 +189,7 @@ class ResetFailureRecoveryTest {
 
     @Test
     void madviseFailsForOneSlotOfABatchAndOnlyThatSlotIsRemapped() {
-        try (Faulty faulty = new Faulty(config(ResetStrategy.PAGEMAP_GUIDED, ScanMode.AUTO).decommitBatchSize(SLOTS))) {
+        try (Faulty faulty = new Faulty(config(ResetStrategy.PAGEMAP_GUIDED, ScanMode.AUTO).decommitBatch(SLOTS))) {
             // process_madvise fails; madvise range by range, and the first range fails
             long first = releaseOneBatch(faulty, faults -> faults.failNth(Call.PROCESS_MADVISE, 1, Errno.ENOMEM)
                     .failNth(Call.MADVISE, 1, Errno.ENOMEM));

@@ -2,6 +2,9 @@ package io.warmpool.pool;
 
 import io.warmpool.natives.NativeMemory;
 import io.warmpool.pagemap.ScanMode;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.ResetStrategy;
+import io.warmpool.pool.config.SlotKind;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -52,9 +55,9 @@ class ResetIsolationTest {
 
     private int run(SplittableRandom random, ResetStrategy strategy, long keep, ScanMode scanMode, int cycles, long seed) {
         PoolConfig config = TestPools.memories(4, MAX_PAGES * PAGE, keep)
-                .totalTables(3).tableElements(MAX_PAGES * PAGE / 8).tableKeepResidentBytes(keep)
-                .totalStacks(3).stackBytes(MAX_PAGES * PAGE).stackKeepResidentBytes(keep)
-                .maxUnusedWarmSlots(random.nextInt(4)).decommitBatchSize(1 + random.nextInt(3))
+                .tables(3).tableElements(MAX_PAGES * PAGE / 8).tableKeepResident(keep)
+                .stacks(3).stackSize(MAX_PAGES * PAGE).stackKeepResident(keep)
+                .maxUnusedWarmSlots(random.nextInt(4)).decommitBatch(1 + random.nextInt(3))
                 .resetStrategy(strategy).scanMode(scanMode).build();
         TestPools.Recorder recorder = new TestPools.Recorder();
         String where = "seed " + seed + ", " + strategy + ", keep " + keep + ", scan " + scanMode;

@@ -2,6 +2,8 @@ package io.warmpool.pool;
 
 import io.warmpool.natives.NativeMemory;
 import io.warmpool.pagemap.ScanMode;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.ResetStrategy;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

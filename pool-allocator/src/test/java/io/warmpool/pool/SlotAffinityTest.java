@@ -1,6 +1,8 @@
 package io.warmpool.pool;
 
 import io.warmpool.natives.NativeMemory;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.SlotKind;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -146,8 +148,8 @@ class SlotAffinityTest {
 
     @Test
     void anInstanceWithSeveralMemoriesAndTablesGetsEachBackInItsOwnSlot() {
-        PoolConfig config = TestPools.memories(6, MAX, 4 * PAGE).totalTables(4).tableElements(1024)
-                .tableKeepResidentBytes(PAGE).stripes(1).build();
+        PoolConfig config = TestPools.memories(6, MAX, 4 * PAGE).tables(4).tableElements(1024)
+                .tableKeepResident(PAGE).stripes(1).build();
         InstanceRequest request = InstanceRequest.builder().affinityKey("module").memory(MAX).memory(2 * PAGE)
                 .memory(8 * PAGE).tables(2).build();
         try (WarmPool pool = WarmPool.create(config)) {

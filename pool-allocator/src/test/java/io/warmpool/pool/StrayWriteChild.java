@@ -1,6 +1,7 @@
 package io.warmpool.pool;
 
 import io.warmpool.natives.NativeMemory;
+import io.warmpool.pool.config.PoolConfig;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -26,8 +27,8 @@ public final class StrayWriteChild {
 
     public static void main(String[] args) throws IOException {
         boolean grown = args.length > 0 && args[0].equals("grown");
-        PoolConfig config = PoolConfig.builder().totalMemories(2).maxMemoryBytes(MAX_BYTES).memoryGuardBytes(GUARD_BYTES)
-                .memoryKeepResidentBytes(INITIAL_BYTES).totalTables(0).totalStacks(0).stripes(1).build();
+        PoolConfig config = PoolConfig.builder().memories(2).memoryMax(MAX_BYTES).memoryGuard(GUARD_BYTES)
+                .memoryKeepResident(INITIAL_BYTES).tables(0).stacks(0).stripes(1).build();
         WarmPool pool = WarmPool.create(config);
         Instance first = pool.acquire(InstanceRequest.memory("first", INITIAL_BYTES));
         Instance second = pool.acquire(InstanceRequest.memory("second", INITIAL_BYTES));

@@ -1,6 +1,12 @@
 package io.warmpool.pool;
 
 import io.warmpool.natives.NativeMemory;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.event.AcquireKind;
+import io.warmpool.pool.event.Fallback;
+import io.warmpool.pool.event.PoolListener;
+import io.warmpool.pool.event.ResetRecord;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,27 +19,27 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Small pools and the checks the pool tests share. */
-final class TestPools {
-    static final long PAGE = 4096;
+public final class TestPools {
+    public static final long PAGE = 4096;
 
     private TestPools() {
     }
 
     /** A pool of {@code memories} memory slots of {@code maxBytes}, no tables or stacks. */
-    static PoolConfig.Builder memories(int memories, long maxBytes, long keepResident) {
-        return PoolConfig.builder().totalMemories(memories).maxMemoryBytes(maxBytes).memoryGuardBytes(64 * PAGE)
-                .memoryKeepResidentBytes(keepResident).totalTables(0).totalStacks(0);
+    public static PoolConfig.Builder memories(int memories, long maxBytes, long keepResident) {
+        return PoolConfig.builder().memories(memories).memoryMax(maxBytes).memoryGuard(64 * PAGE)
+                .memoryKeepResident(keepResident).tables(0).stacks(0);
     }
 
     /** Fails naming the slot and the offset when any accessible byte of {@code slot} is not zero. */
-    static void assertReadsZero(PoolSlot slot, String context) {
+    public static void assertReadsZero(PoolSlot slot, String context) {
         long first = NativeMemory.firstNonZero(slot.address(), slot.accessibleBytes());
         assertEquals(-1, first, () -> context + ": " + slot + " has byte " + first + " (of "
                 + slot.accessibleBytes() + ") = " + NativeMemory.getByte(slot.address() + first));
     }
 
     /** The permissions ({@code "rw-p"}, {@code "---p"}, ...) of the mapping at {@code address}, from /proc/self/maps. */
-    static String protectionAt(long address) {
+    public static String protectionAt(long address) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
                 int dash = line.indexOf('-');
@@ -51,10 +57,10 @@ final class TestPools {
     }
 
     /** A listener that keeps everything, for assertions; thread-safe. */
-    static final class Recorder implements PoolListener {
-        final List<String> acquires = Collections.synchronizedList(new ArrayList<>());
-        final List<String> resets = Collections.synchronizedList(new ArrayList<>());
-        final List<String> fallbacks = Collections.synchronizedList(new ArrayList<>());
+    public static final class Recorder implements PoolListener {
+        public final List<String> acquires = Collections.synchronizedList(new ArrayList<>());
+        public final List<String> resets = Collections.synchronizedList(new ArrayList<>());
+        public final List<String> fallbacks = Collections.synchronizedList(new ArrayList<>());
 
         @Override
         public void acquired(SlotKind kind, AcquireKind result) {
@@ -71,7 +77,7 @@ final class TestPools {
             fallbacks.add(kind.label() + ":" + reason.label() + ": " + detail);
         }
 
-        long count(List<String> events, String prefix) {
+        public long count(List<String> events, String prefix) {
             synchronized (events) {
                 return events.stream().filter(e -> e.startsWith(prefix)).count();
             }

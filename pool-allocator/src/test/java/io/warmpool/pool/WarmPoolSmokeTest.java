@@ -1,6 +1,12 @@
 package io.warmpool.pool;
 
 import io.warmpool.natives.NativeMemory;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.event.AcquireKind;
+import io.warmpool.pool.event.Fallback;
+import io.warmpool.pool.event.PoolListener;
+import io.warmpool.pool.event.ResetRecord;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -32,9 +38,9 @@ class WarmPoolSmokeTest {
                 events.add("FALLBACK " + reason + " " + detail);
             }
         };
-        PoolConfig config = PoolConfig.builder().totalMemories(4).maxMemoryBytes(1 << 20).memoryGuardBytes(64 << 10)
-                .memoryKeepResidentBytes(64 << 10).totalTables(2).totalStacks(2).stackBytes(64 << 10)
-                .stackKeepResidentBytes(16 << 10).tableKeepResidentBytes(0).build();
+        PoolConfig config = PoolConfig.builder().memories(4).memoryMax(1 << 20).memoryGuard(64 << 10)
+                .memoryKeepResident(64 << 10).tables(2).stacks(2).stackSize(64 << 10)
+                .stackKeepResident(16 << 10).tableKeepResident(0).build();
         try (WarmPool pool = WarmPool.create(config, listener)) {
             InstanceRequest request = InstanceRequest.builder().affinityKey("a").memory(256 << 10).tables(1).stack(true).build();
             long address;

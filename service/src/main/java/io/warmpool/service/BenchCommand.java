@@ -7,7 +7,7 @@ import io.warmpool.bench.Measurement;
 import io.warmpool.bench.Progress;
 import io.warmpool.bench.Workload;
 import io.warmpool.natives.Syscalls;
-import io.warmpool.pool.ByteSize;
+import io.warmpool.pool.config.ByteSize;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -6,7 +6,7 @@ import io.warmpool.bench.Measurement;
 import io.warmpool.bench.Ratios;
 import io.warmpool.bench.Samples;
 import io.warmpool.bench.Workload;
-import io.warmpool.pool.ByteSize;
+import io.warmpool.pool.config.ByteSize;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,7 @@
 package io.warmpool.service;
 
-import io.warmpool.pool.ByteSize;
+import io.warmpool.pool.config.ByteSize;
+import io.warmpool.pool.config.PoolSetting;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +33,21 @@ public record ConfigKey<T>(String name, String defaultText, String description, 
     /** Parses {@code text} as this key's value. */
     public T parse(String text) {
         return parser.apply(text.trim());
+    }
+
+    /** A pool setting's whole number from {@code min} to {@code max}, by its one name and description. */
+    public static ConfigKey<Integer> integer(PoolSetting setting, int defaultValue, int min, int max) {
+        return integer(setting.key(), defaultValue, min, max, setting.description());
+    }
+
+    /** A pool setting's whole number at least {@code min}, by its one name and description. */
+    public static ConfigKey<Long> wholeNumber(PoolSetting setting, long defaultValue, long min) {
+        return wholeNumber(setting.key(), defaultValue, min, setting.description());
+    }
+
+    /** A pool setting's byte size, by its one name and description. */
+    public static ConfigKey<Long> bytes(PoolSetting setting, long defaultValue) {
+        return bytes(setting.key(), defaultValue, setting.description());
     }
 
     /** A whole number from {@code min} to {@code max}. */

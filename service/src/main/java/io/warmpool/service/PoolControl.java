@@ -2,20 +2,20 @@ package io.warmpool.service;
 
 import io.warmpool.metrics.BucketCounts;
 import io.warmpool.metrics.PoolMetrics;
-import io.warmpool.pool.AcquireKind;
-import io.warmpool.pool.Fallback;
-import io.warmpool.pool.PoolSnapshot;
-import io.warmpool.pool.ResetStrategy;
-import io.warmpool.pool.SlotKind;
 import io.warmpool.pool.WarmPool;
+import io.warmpool.pool.config.ResetStrategy;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.event.AcquireKind;
+import io.warmpool.pool.event.Fallback;
+import io.warmpool.pool.event.PoolSnapshot;
 
+import java.lang.management.ManagementFactory;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
-import java.lang.management.ManagementFactory;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** The {@link PoolControlMXBean} of one pool and its meters, registered on the platform MBean server. */
 public final class PoolControl implements PoolControlMXBean, AutoCloseable {

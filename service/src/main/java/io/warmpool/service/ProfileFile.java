@@ -1,7 +1,7 @@
 package io.warmpool.service;
 
-import io.warmpool.pool.ProfileExposition;
-import io.warmpool.pool.ProfileSnapshot;
+import io.warmpool.metrics.ProfileExposition;
+import io.warmpool.pool.profile.ProfileSnapshot;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

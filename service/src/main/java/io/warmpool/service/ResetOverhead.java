@@ -3,9 +3,9 @@ package io.warmpool.service;
 import io.warmpool.bench.Samples;
 import io.warmpool.pool.Instance;
 import io.warmpool.pool.InstanceRequest;
-import io.warmpool.pool.PoolConfig;
-import io.warmpool.pool.ResetStrategy;
 import io.warmpool.pool.WarmPool;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.ResetStrategy;
 
 /**
  * What a release costs the pool beyond the system calls and zeroing of its reset: the bookkeeping,
@@ -27,8 +27,8 @@ final class ResetOverhead {
 
     /** The fixed nanoseconds of one release, zeroing of {@code zeroNanosPerPage} excluded. */
     static double measure(double zeroNanosPerPage) {
-        PoolConfig config = PoolConfig.builder().totalMemories(1).maxMemoryBytes(4096).memoryGuardBytes(4096)
-                .memoryKeepResidentBytes(4096).totalTables(0).totalStacks(0)
+        PoolConfig config = PoolConfig.builder().memories(1).memoryMax(4096).memoryGuard(4096)
+                .memoryKeepResident(4096).tables(0).stacks(0)
                 .resetStrategy(ResetStrategy.MEMSET_KEEP_RESIDENT).build();
         Samples t = new Samples(ROUNDS);
         try (WarmPool pool = WarmPool.create(config)) {

@@ -3,9 +3,10 @@ package io.warmpool.service;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.warmpool.metrics.MetricsServer;
 import io.warmpool.metrics.PoolMetrics;
-import io.warmpool.pool.ByteSize;
-import io.warmpool.pool.PoolConfig;
 import io.warmpool.pool.WarmPool;
+import io.warmpool.pool.config.ByteSize;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.ReservationException;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -125,7 +126,12 @@ final class ServeCommand implements Command {
         PoolControl control = null;
         SyntheticWorkload workload = null;
         try {
-            pool = WarmPool.create(poolConfig, metrics);
+            try {
+                pool = WarmPool.create(poolConfig, metrics);
+            } catch (ReservationException e) {
+                err.println("warmpool serve: " + e.getMessage());
+                return 2;
+            }
             metrics.observe(pool);
             if (profileFile != null && !writeProfile(profileFile, pool, err)) {
                 return 1; // before any tenant runs: a profile.out that cannot be written stops startup

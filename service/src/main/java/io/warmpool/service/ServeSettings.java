@@ -1,11 +1,15 @@
 package io.warmpool.service;
 
 import io.warmpool.pagemap.ScanMode;
-import io.warmpool.pool.PoolConfig;
-import io.warmpool.pool.ResetStrategy;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.PoolConfigException;
+import io.warmpool.pool.config.PoolSetting;
+import io.warmpool.pool.config.ReservationException;
+import io.warmpool.pool.config.ResetStrategy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,37 +33,30 @@ final class ServeSettings {
     static final ConfigKey<Duration> PROFILE_INTERVAL = ConfigKey.duration("profile.interval", "1m",
             "how often to rewrite profile.out (a temporary file renamed over it)");
 
-    static final ConfigKey<Integer> MEMORIES = ConfigKey.integer("pool.memories", POOL.totalMemories(), 1, 1 << 20,
-            "linear memory slots");
-    static final ConfigKey<Long> MEMORY_MAX = ConfigKey.bytes("pool.memory-max", POOL.maxMemoryBytes(),
-            "the most bytes a memory can grow to (its slot's size)");
-    static final ConfigKey<Long> MEMORY_GUARD = ConfigKey.bytes("pool.memory-guard", POOL.memoryGuardBytes(),
-            "guard bytes after each memory");
-    static final ConfigKey<Long> MEMORY_KEEP = ConfigKey.bytes("pool.memory-keep-resident", POOL.memoryKeepResidentBytes(),
-            "bytes of a memory kept resident (zeroed) when idle");
-    static final ConfigKey<Integer> TABLES = ConfigKey.integer("pool.tables", POOL.totalTables(), 0, 1 << 20,
-            "table slots");
-    static final ConfigKey<Long> TABLE_ELEMENTS = ConfigKey.wholeNumber("pool.table-elements", POOL.tableElements(), 1,
-            "8-byte elements per table");
-    static final ConfigKey<Long> TABLE_KEEP = ConfigKey.bytes("pool.table-keep-resident", POOL.tableKeepResidentBytes(),
-            "bytes of a table kept resident when idle");
-    static final ConfigKey<Integer> STACKS = ConfigKey.integer("pool.stacks", POOL.totalStacks(), 0, 1 << 20,
-            "stack slots");
-    static final ConfigKey<Long> STACK_SIZE = ConfigKey.bytes("pool.stack-size", POOL.stackBytes(),
-            "usable bytes per stack (a guard page lies below)");
-    static final ConfigKey<Long> STACK_KEEP = ConfigKey.bytes("pool.stack-keep-resident", POOL.stackKeepResidentBytes(),
-            "bytes at a stack's top kept resident when idle");
-    static final ConfigKey<Integer> MAX_UNUSED_WARM = ConfigKey.integer("pool.max-unused-warm-slots",
-            POOL.maxUnusedWarmSlots(), 0, Integer.MAX_VALUE, "the most unused warm slots per kind");
-    static final ConfigKey<Integer> DECOMMIT_BATCH = ConfigKey.integer("pool.decommit-batch", POOL.decommitBatchSize(), 1,
-            1 << 16, "released slots whose decommits are batched (1: none)");
-    static final ConfigKey<ResetStrategy> RESET_STRATEGY = new ConfigKey<>("pool.reset-strategy",
-            POOL.resetStrategy().configName(), "madvise-all, memset-keep-resident, pagemap-guided or auto",
-            ResetStrategy::fromConfigName);
-    static final ConfigKey<ScanMode> SCAN_MODE = new ConfigKey<>("pool.scan-mode", POOL.scanMode().configName(),
-            "auto, pagemap-scan, pagemap-read or none", ScanMode::fromConfigName);
-    static final ConfigKey<Boolean> WIPE_ON_FORK = ConfigKey.bool("pool.wipe-on-fork", POOL.wipeOnFork(),
-            "MADV_WIPEONFORK on the slabs: no tenant's bytes reach a forked child");
+    static final ConfigKey<Integer> MEMORIES = ConfigKey.integer(PoolSetting.MEMORIES, POOL.memories().count(), 1, 1 << 20);
+    static final ConfigKey<Long> MEMORY_MAX = ConfigKey.bytes(PoolSetting.MEMORY_MAX, POOL.memories().slotBytes());
+    static final ConfigKey<Long> MEMORY_GUARD = ConfigKey.bytes(PoolSetting.MEMORY_GUARD, POOL.memories().guardBytes());
+    static final ConfigKey<Long> MEMORY_KEEP = ConfigKey.bytes(PoolSetting.MEMORY_KEEP_RESIDENT,
+            POOL.memories().keepResidentBytes());
+    static final ConfigKey<Integer> TABLES = ConfigKey.integer(PoolSetting.TABLES, POOL.tables().count(), 0, 1 << 20);
+    static final ConfigKey<Long> TABLE_ELEMENTS = ConfigKey.wholeNumber(PoolSetting.TABLE_ELEMENTS, POOL.tableElements(), 1);
+    static final ConfigKey<Long> TABLE_KEEP = ConfigKey.bytes(PoolSetting.TABLE_KEEP_RESIDENT,
+            POOL.tables().keepResidentBytes());
+    static final ConfigKey<Integer> STACKS = ConfigKey.integer(PoolSetting.STACKS, POOL.stacks().count(), 0, 1 << 20);
+    static final ConfigKey<Long> STACK_SIZE = ConfigKey.bytes(PoolSetting.STACK_SIZE, POOL.stacks().slotBytes());
+    static final ConfigKey<Long> STACK_KEEP = ConfigKey.bytes(PoolSetting.STACK_KEEP_RESIDENT,
+            POOL.stacks().keepResidentBytes());
+    static final ConfigKey<Integer> MAX_UNUSED_WARM = ConfigKey.integer(PoolSetting.MAX_UNUSED_WARM_SLOTS,
+            POOL.maxUnusedWarmSlots(), 0, Integer.MAX_VALUE);
+    static final ConfigKey<Integer> DECOMMIT_BATCH = ConfigKey.integer(PoolSetting.DECOMMIT_BATCH, POOL.decommitBatch(), 1,
+            1 << 16);
+    static final ConfigKey<ResetStrategy> RESET_STRATEGY = new ConfigKey<>(PoolSetting.RESET_STRATEGY.key(),
+            POOL.resetStrategy().configName(), PoolSetting.RESET_STRATEGY.description(), ResetStrategy::fromConfigName);
+    static final ConfigKey<ScanMode> SCAN_MODE = new ConfigKey<>(PoolSetting.SCAN_MODE.key(), POOL.scanMode().configName(),
+            PoolSetting.SCAN_MODE.description(), ScanMode::fromConfigName);
+    static final ConfigKey<Boolean> WIPE_ON_FORK = ConfigKey.bool(PoolSetting.WIPE_ON_FORK.key(), POOL.wipeOnFork(),
+            PoolSetting.WIPE_ON_FORK.description());
+    static final ConfigKey<Integer> STRIPES = ConfigKey.integer(PoolSetting.STRIPES, POOL.stripes(), 0, 1 << 16);
 
     static final ConfigKey<Integer> THREADS = ConfigKey.integer("workload.threads", 2, 0, 1024,
             "tenant threads (0: serve an idle pool)");
@@ -86,18 +83,27 @@ final class ServeSettings {
     static final List<ConfigKey<?>> KEYS = List.of(DURATION, SUMMARY_INTERVAL, MetricsAddress.HOST, MetricsAddress.PORT,
             PROFILE_OUT, PROFILE_INTERVAL,
             MEMORIES, MEMORY_MAX, MEMORY_GUARD, MEMORY_KEEP, TABLES, TABLE_ELEMENTS, TABLE_KEEP, STACKS, STACK_SIZE,
-            STACK_KEEP, MAX_UNUSED_WARM, DECOMMIT_BATCH, RESET_STRATEGY, SCAN_MODE, WIPE_ON_FORK,
+            STACK_KEEP, MAX_UNUSED_WARM, DECOMMIT_BATCH, RESET_STRATEGY, SCAN_MODE, WIPE_ON_FORK, STRIPES,
             THREADS, MODULES, MEMORY_MIN_SIZE, MEMORY_MAX_SIZE, HOT_PAGES, SCATTERED, HOLD, WORKLOAD_TABLES,
             WORKLOAD_STACK, SEED);
 
-    /** PoolConfig's builder fields, by the key that sets each: its messages name the field. */
-    private static final Map<String, ConfigKey<?>> POOL_FIELDS = Map.ofEntries(
-            Map.entry("totalMemories", MEMORIES), Map.entry("maxMemoryBytes", MEMORY_MAX),
-            Map.entry("memoryGuardBytes", MEMORY_GUARD), Map.entry("memoryKeepResidentBytes", MEMORY_KEEP),
-            Map.entry("totalTables", TABLES), Map.entry("tableElements", TABLE_ELEMENTS),
-            Map.entry("tableKeepResidentBytes", TABLE_KEEP), Map.entry("totalStacks", STACKS),
-            Map.entry("stackBytes", STACK_SIZE), Map.entry("stackKeepResidentBytes", STACK_KEEP),
-            Map.entry("maxUnusedWarmSlots", MAX_UNUSED_WARM), Map.entry("decommitBatchSize", DECOMMIT_BATCH));
+    /** The key of each pool setting, for PoolConfig's refusals. */
+    private static final Map<PoolSetting, ConfigKey<?>> POOL_KEYS = poolKeys();
+
+    private static Map<PoolSetting, ConfigKey<?>> poolKeys() {
+        Map<PoolSetting, ConfigKey<?>> keys = new EnumMap<>(PoolSetting.class);
+        for (ConfigKey<?> key : KEYS) {
+            for (PoolSetting setting : PoolSetting.values()) {
+                if (setting.key().equals(key.name())) {
+                    keys.put(setting, key);
+                }
+            }
+        }
+        if (keys.size() != PoolSetting.values().length) {
+            throw new AssertionError("serve has no key for some pool settings: " + keys.keySet());
+        }
+        return keys;
+    }
 
     private ServeSettings() {
     }
@@ -109,23 +115,19 @@ final class ServeSettings {
      */
     static PoolConfig pool(Configuration c) {
         PoolConfig.Builder b = PoolConfig.builder()
-                .totalMemories(c.get(MEMORIES)).maxMemoryBytes(c.get(MEMORY_MAX)).memoryGuardBytes(c.get(MEMORY_GUARD))
-                .memoryKeepResidentBytes(c.get(MEMORY_KEEP))
-                .totalTables(c.get(TABLES)).tableElements(c.get(TABLE_ELEMENTS)).tableKeepResidentBytes(c.get(TABLE_KEEP))
-                .totalStacks(c.get(STACKS)).stackBytes(c.get(STACK_SIZE)).stackKeepResidentBytes(c.get(STACK_KEEP))
-                .maxUnusedWarmSlots(c.get(MAX_UNUSED_WARM)).decommitBatchSize(c.get(DECOMMIT_BATCH))
-                .resetStrategy(c.get(RESET_STRATEGY)).scanMode(c.get(SCAN_MODE)).wipeOnFork(c.get(WIPE_ON_FORK));
+                .memories(c.get(MEMORIES)).memoryMax(c.get(MEMORY_MAX)).memoryGuard(c.get(MEMORY_GUARD))
+                .memoryKeepResident(c.get(MEMORY_KEEP))
+                .tables(c.get(TABLES)).tableElements(c.get(TABLE_ELEMENTS)).tableKeepResident(c.get(TABLE_KEEP))
+                .stacks(c.get(STACKS)).stackSize(c.get(STACK_SIZE)).stackKeepResident(c.get(STACK_KEEP))
+                .maxUnusedWarmSlots(c.get(MAX_UNUSED_WARM)).decommitBatch(c.get(DECOMMIT_BATCH))
+                .resetStrategy(c.get(RESET_STRATEGY)).scanMode(c.get(SCAN_MODE)).wipeOnFork(c.get(WIPE_ON_FORK))
+                .stripes(c.get(STRIPES));
         try {
             return b.build();
-        } catch (IllegalArgumentException e) {
-            String message = e.getMessage();
-            int eq = message.indexOf(" = ");
-            ConfigKey<?> key = eq > 0 ? POOL_FIELDS.get(message.substring(0, eq)) : null;
-            int colon = message.indexOf(": ");
-            if (key != null && colon > 0) {
-                throw c.invalid(key, message.substring(colon + 2));
-            }
-            throw new UsageException("serve: the pool configuration does not work: " + message);
+        } catch (PoolConfigException e) {
+            throw c.invalid(POOL_KEYS.get(e.setting()), e.rule());
+        } catch (ReservationException e) {
+            throw new UsageException("serve: " + e.getMessage());
         }
     }
 
@@ -143,16 +145,16 @@ final class ServeSettings {
         if (max < min) {
             throw c.invalid(MEMORY_MAX_SIZE, "must be at least workload.memory-min (" + c.text(MEMORY_MIN_SIZE) + ")");
         }
-        if (max > pool.maxMemoryBytes()) {
+        if (max > pool.memories().slotBytes()) {
             throw c.invalid(MEMORY_MAX_SIZE, "must not exceed pool.memory-max (" + c.text(MEMORY_MAX) + ")");
         }
         int tables = c.get(WORKLOAD_TABLES);
-        if (tables > 0 && pool.totalTables() < tables) {
+        if (tables > 0 && pool.tables().count() < tables) {
             throw c.invalid(WORKLOAD_TABLES, "an instance cannot take more tables than the pool has (pool.tables = "
-                    + pool.totalTables() + ")");
+                    + pool.tables().count() + ")");
         }
         boolean stack = c.get(WORKLOAD_STACK);
-        if (stack && pool.totalStacks() == 0) {
+        if (stack && pool.stacks().count() == 0) {
             throw c.invalid(WORKLOAD_STACK, "the pool has no stacks (pool.stacks = 0)");
         }
         long seed = c.get(SEED);

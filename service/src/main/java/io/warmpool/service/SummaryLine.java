@@ -2,11 +2,11 @@ package io.warmpool.service;
 
 import io.warmpool.metrics.BucketCounts;
 import io.warmpool.metrics.PoolMetrics;
-import io.warmpool.pool.ByteSize;
-import io.warmpool.pool.Fallback;
-import io.warmpool.pool.PoolSnapshot;
-import io.warmpool.pool.SlotKind;
 import io.warmpool.pool.WarmPool;
+import io.warmpool.pool.config.ByteSize;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.event.Fallback;
+import io.warmpool.pool.event.PoolSnapshot;
 
 import java.util.Locale;
 

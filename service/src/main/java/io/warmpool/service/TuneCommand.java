@@ -1,10 +1,10 @@
 package io.warmpool.service;
 
+import io.warmpool.metrics.ProfileExposition;
 import io.warmpool.natives.Syscalls;
-import io.warmpool.pool.ByteSize;
-import io.warmpool.pool.ProfileExposition;
-import io.warmpool.pool.ProfileSnapshot;
-import io.warmpool.pool.SlotKind;
+import io.warmpool.pool.config.ByteSize;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.profile.ProfileSnapshot;
 
 import java.io.IOException;
 import java.io.PrintStream;

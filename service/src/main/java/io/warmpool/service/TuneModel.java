@@ -1,7 +1,7 @@
 package io.warmpool.service;
 
-import io.warmpool.pool.ProfileSnapshot;
-import io.warmpool.pool.ResetStrategy;
+import io.warmpool.pool.config.ResetStrategy;
+import io.warmpool.pool.profile.ProfileSnapshot;
 
 import java.util.ArrayList;
 import java.util.List;

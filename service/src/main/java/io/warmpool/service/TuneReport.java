@@ -1,9 +1,9 @@
 package io.warmpool.service;
 
-import io.warmpool.pool.ByteSize;
-import io.warmpool.pool.ProfileSnapshot;
-import io.warmpool.pool.ResetStrategy;
-import io.warmpool.pool.SlotKind;
+import io.warmpool.pool.config.ByteSize;
+import io.warmpool.pool.config.ResetStrategy;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.profile.ProfileSnapshot;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -4,19 +4,19 @@ import io.warmpool.metrics.MetricsServer;
 import io.warmpool.metrics.PoolMetrics;
 import io.warmpool.pool.Instance;
 import io.warmpool.pool.InstanceRequest;
-import io.warmpool.pool.PoolConfig;
-import io.warmpool.pool.ResetStrategy;
-import io.warmpool.pool.SlotKind;
 import io.warmpool.pool.WarmPool;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.ResetStrategy;
+import io.warmpool.pool.config.SlotKind;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.lang.management.ManagementFactory;
 import javax.management.Attribute;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.management.RuntimeMBeanException;
 import javax.management.openmbean.TabularData;
-import java.lang.management.ManagementFactory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,9 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PoolControlTest {
-    private final PoolConfig config = PoolConfig.builder().totalMemories(2).maxMemoryBytes(1 << 20)
-            .memoryGuardBytes(64 << 10).memoryKeepResidentBytes(64 << 10).totalTables(1).tableElements(1024)
-            .tableKeepResidentBytes(0).totalStacks(1).stackBytes(64 << 10).stackKeepResidentBytes(8 << 10).build();
+    private final PoolConfig config = PoolConfig.builder().memories(2).memoryMax(1 << 20)
+            .memoryGuard(64 << 10).memoryKeepResident(64 << 10).tables(1).tableElements(1024)
+            .tableKeepResident(0).stacks(1).stackSize(64 << 10).stackKeepResident(8 << 10).build();
     private final PoolMetrics metrics = new PoolMetrics(config);
     private final WarmPool pool;
     private final PoolControl control;

@@ -1,7 +1,7 @@
 package io.warmpool.service;
 
-import io.warmpool.pool.PoolConfig;
-import io.warmpool.pool.ResetStrategy;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.ResetStrategy;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -31,10 +31,10 @@ class ServeSettingsTest {
                 Map.entry("pool.stack-keep-resident", "8KiB"), Map.entry("pool.max-unused-warm-slots", "5"),
                 Map.entry("pool.decommit-batch", "4"), Map.entry("pool.reset-strategy", "madvise-all"),
                 Map.entry("pool.scan-mode", "pagemap-read"), Map.entry("pool.wipe-on-fork", "false"))));
-        PoolConfig expected = PoolConfig.builder().totalMemories(3).maxMemoryBytes(8 << 20).memoryGuardBytes(64 << 10)
-                .memoryKeepResidentBytes(128 << 10).totalTables(2).tableElements(1024).tableKeepResidentBytes(4 << 10)
-                .totalStacks(1).stackBytes(256 << 10).stackKeepResidentBytes(8 << 10).maxUnusedWarmSlots(5)
-                .decommitBatchSize(4).resetStrategy(ResetStrategy.MADVISE_ALL)
+        PoolConfig expected = PoolConfig.builder().memories(3).memoryMax(8 << 20).memoryGuard(64 << 10)
+                .memoryKeepResident(128 << 10).tables(2).tableElements(1024).tableKeepResident(4 << 10)
+                .stacks(1).stackSize(256 << 10).stackKeepResident(8 << 10).maxUnusedWarmSlots(5)
+                .decommitBatch(4).resetStrategy(ResetStrategy.MADVISE_ALL)
                 .scanMode(io.warmpool.pagemap.ScanMode.PAGEMAP_READ).wipeOnFork(false).build();
         assertEquals(expected, config);
     }
@@ -48,11 +48,11 @@ class ServeSettingsTest {
         UsageException strategy = assertThrows(UsageException.class,
                 () -> ServeSettings.pool(flags(Map.of("pool.reset-strategy", "zero-it"))));
         assertTrue(strategy.getMessage().startsWith("serve: pool.reset-strategy = 'zero-it' (flag --pool.reset-strategy):"
-                + " unknown reset strategy 'zero-it'; expected one of madvise-all,"), strategy.getMessage());
+                + " unknown reset strategy 'zero-it'; expected madvise-all,"), strategy.getMessage());
         UsageException whole = assertThrows(UsageException.class,
                 () -> ServeSettings.pool(flags(Map.of("pool.memories", "1048576", "pool.memory-max", "64GiB"))));
-        assertTrue(whole.getMessage().startsWith("serve: the pool configuration does not work: the pool would reserve"),
-                whole.getMessage());
+        assertTrue(whole.getMessage().startsWith("serve: the pool would reserve 64.1 PiB of virtual memory, more than half"
+                + " of the 128 TiB user address space; shrink pool.memories, pool.memory-max"), whole.getMessage());
     }
 
     @Test

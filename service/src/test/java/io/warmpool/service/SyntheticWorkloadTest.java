@@ -2,9 +2,9 @@ package io.warmpool.service;
 
 import io.warmpool.metrics.MetricsServer;
 import io.warmpool.metrics.PoolMetrics;
-import io.warmpool.pool.AcquireKind;
-import io.warmpool.pool.PoolConfig;
 import io.warmpool.pool.WarmPool;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.event.AcquireKind;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -18,9 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SyntheticWorkloadTest {
     private static final long PAGE = 4096;
-    private final PoolConfig config = PoolConfig.builder().totalMemories(4).maxMemoryBytes(2 << 20)
-            .memoryGuardBytes(64 << 10).memoryKeepResidentBytes(256 << 10).totalTables(4).tableElements(1024)
-            .totalStacks(4).stackBytes(64 << 10).stackKeepResidentBytes(8 << 10).tableKeepResidentBytes(4096).build();
+    private final PoolConfig config = PoolConfig.builder().memories(4).memoryMax(2 << 20)
+            .memoryGuard(64 << 10).memoryKeepResident(256 << 10).tables(4).tableElements(1024)
+            .stacks(4).stackSize(64 << 10).stackKeepResident(8 << 10).tableKeepResident(4096).build();
 
     private static SyntheticWorkload.Settings settings(long seed) {
         return new SyntheticWorkload.Settings(2, 3, 64 << 10, 1 << 20, 8, 4, Duration.ZERO, 1, true, seed);

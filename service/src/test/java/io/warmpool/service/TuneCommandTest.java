@@ -6,11 +6,11 @@ import io.warmpool.metrics.MetricsServer;
 import io.warmpool.metrics.PoolMetrics;
 import io.warmpool.pool.Instance;
 import io.warmpool.pool.InstanceRequest;
-import io.warmpool.pool.PoolConfig;
-import io.warmpool.pool.ProfileSnapshot;
-import io.warmpool.pool.ResetStrategy;
-import io.warmpool.pool.SlotKind;
 import io.warmpool.pool.WarmPool;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.ResetStrategy;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.profile.ProfileSnapshot;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -74,8 +74,8 @@ class TuneCommandTest {
 
     @Test
     void fromReadsTheProfileOfThePoolARunningEndpointServes() throws Exception {
-        PoolConfig config = PoolConfig.builder().totalMemories(2).maxMemoryBytes(1 << 20).memoryKeepResidentBytes(64 << 10)
-                .totalTables(0).totalStacks(0).resetStrategy(ResetStrategy.PAGEMAP_GUIDED).build();
+        PoolConfig config = PoolConfig.builder().memories(2).memoryMax(1 << 20).memoryKeepResident(64 << 10)
+                .tables(0).stacks(0).resetStrategy(ResetStrategy.PAGEMAP_GUIDED).build();
         PrometheusMeterRegistry registry = MetricsServer.newRegistry();
         try (PoolMetrics metrics = new PoolMetrics(config)) {
             metrics.bindTo(registry);

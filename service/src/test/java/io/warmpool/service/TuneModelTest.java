@@ -1,7 +1,7 @@
 package io.warmpool.service;
 
-import io.warmpool.pool.ProfileSnapshot;
-import io.warmpool.pool.ResetStrategy;
+import io.warmpool.pool.config.ResetStrategy;
+import io.warmpool.pool.profile.ProfileSnapshot;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -36,12 +36,12 @@ class TuneModelTest {
                 new ProfileSnapshot.Histogram(BOUNDS, offsets, scanned * 32 * 33 / 2));
         ProfileSnapshot.Histogram inUse = new ProfileSnapshot.Histogram(new long[] {0, 1, 2, 3, 4},
                 new long[] {8, 0, 0, 2, 0, 0}, 6);
-        return new ProfileSnapshot(PAGE, inUse, Map.of(io.warmpool.pool.SlotKind.MEMORY, memory));
+        return new ProfileSnapshot(PAGE, inUse, Map.of(io.warmpool.pool.config.SlotKind.MEMORY, memory));
     }
 
     private static TuneModel model() {
         ProfileSnapshot p = profile(10);
-        return new TuneModel(p, p.kind(io.warmpool.pool.SlotKind.MEMORY), COSTS, SCAN, OVERHEAD);
+        return new TuneModel(p, p.kind(io.warmpool.pool.config.SlotKind.MEMORY), COSTS, SCAN, OVERHEAD);
     }
 
     @Test
@@ -118,7 +118,7 @@ class TuneModelTest {
     void aProfileWithoutScannedResetsCannotBeTuned() {
         ProfileSnapshot p = profile(0);
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new TuneModel(p, p.kind(io.warmpool.pool.SlotKind.MEMORY), COSTS, SCAN, OVERHEAD)).getMessage()
+                () -> new TuneModel(p, p.kind(io.warmpool.pool.config.SlotKind.MEMORY), COSTS, SCAN, OVERHEAD)).getMessage()
                 .contains("no scanned resets"));
     }
 }

@@ -1,0 +1,89 @@
+package io.warmpool.bench;
+
+import io.warmpool.metrics.ProfileExposition;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.profile.ProfileSnapshot;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every contender runs a few cycles of a small workload for real; nothing here is timed. */
+class BenchRunTest {
+    private static final long PAGE = 4096;
+    private static final Workload SMALL = new Workload(1 << 20, 2 << 20, 256 << 10, 8, 64 << 10).validate(PAGE);
+
+    @Test
+    void everyContenderRunsAndKeepsWhatItsResetLeavesResident() throws Exception {
+        List<String> events = new ArrayList<>();
+        Progress progress = new Progress() {
+            @Override
+            public void started(String contender, Workload workload, int cycles) {
+                events.add("start " + contender);
+            }
+
+            @Override
+            public void finished(String contender, int samples) {
+                events.add("done " + contender + " " + samples);
+            }
+        };
+        BenchRun run = new BenchRun(List.of(SMALL), Contenders.named(List.of("all")), new Measurement(5, 2, 0, 0, 3));
+        assertEquals(5L * Contenders.names().size(), run.plannedCycles());
+        BenchRun.WorkloadResult result = run.run(progress).get(0);
+        Map<String, ContenderResult> byName = result.results().stream()
+                .collect(Collectors.toMap(ContenderResult::contender, Function.identity()));
+        assertEquals(Contenders.names(), result.results().stream().map(ContenderResult::contender).toList());
+        for (ContenderResult r : result.results()) {
+            assertEquals(5, r.samples(), r.contender());
+            assertTrue(r.cycle().median() >= r.reset().median() && r.reset().median() > 0, r.toString());
+            assertTrue(events.contains("done " + r.contender() + " 5"), events.toString());
+        }
+        long window = SMALL.keepResidentBytes();
+        assertEquals(0, byName.get("madvise-all").residentBytes());
+        assertEquals(window, byName.get("memset-keep-resident").residentBytes());
+        assertEquals(window, byName.get("c-memset-keep-resident").residentBytes());
+        for (String guided : List.of("pagemap-guided", "c-pagemap-guided", "auto")) { // auto weighs no costs in 7 resets
+            long resident = byName.get(guided).residentBytes();
+            assertTrue(resident >= 8 * PAGE && resident <= SMALL.spreadBytes(), guided + " kept " + resident);
+        }
+        assertEquals(0, byName.get("mmap-munmap").residentBytes());
+    }
+
+    @Test
+    void thePoolsProfileCountsEveryScannedResetOfTheRun() throws Exception {
+        BenchRun run = new BenchRun(List.of(SMALL), Contenders.named(List.of("pagemap-guided")), new Measurement(20, 5, 0, 0, 1));
+        String text = run.run(Progress.NONE).get(0).profile();
+        ProfileSnapshot profile = ProfileExposition.parse(text);
+        ProfileSnapshot.KindProfile memory = profile.kind(SlotKind.MEMORY);
+        assertEquals(25, memory.scannedResets());
+        assertEquals(0, memory.unscannedResets());
+        assertEquals(25, profile.inUseAtAcquire().count());
+        assertTrue(memory.dirtyPages().mean() >= 8 && memory.dirtyPages().mean() <= 16, memory.dirtyPages().toString());
+        assertEquals(0, memory.dirtyOffsetPages().countAtMost(16) - memory.dirtyOffsetPages().count(),
+                "every dirty page lies in the 16-page spread");
+    }
+
+    @Test
+    void aContenderThatCannotRunAWorkloadIsSkippedWithItsReason() throws Exception {
+        Workload nothingKept = new Workload(1 << 20, 1 << 20, 0, 4, 64 << 10).validate(PAGE);
+        BenchRun.WorkloadResult result = new BenchRun(List.of(nothingKept), Contenders.named(List.of("c-pagemap-guided",
+                "madvise-all")), new Measurement(3, 0, 0, 0, 1)).run(Progress.NONE).get(0);
+        assertEquals(List.of("madvise-all"), result.results().stream().map(ContenderResult::contender).toList());
+        assertTrue(result.skipped().get(0).startsWith("c-pagemap-guided: with nothing to keep resident"), result.skipped().toString());
+    }
+
+    @Test
+    void unknownContenderNamesAreRefusedNamingTheKnownOnes() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Contenders.named(List.of("pagemap-guided", "malloc")));
+        assertTrue(e.getMessage().contains("'malloc'") && e.getMessage().contains("c-memset-keep-resident"), e.getMessage());
+        assertEquals(List.of("memset-keep-resident", "auto"),
+                Contenders.named(List.of("auto", "memset-keep-resident", "auto")).stream().map(Contender::name).toList());
+    }
+}

@@ -1,0 +1,175 @@
+package io.warmpool.pool.reset;
+
+import io.warmpool.pool.config.ResetStrategy;
+
+/**
+ * What the {@code auto} strategy chooses for each slot of a kind, and what it learned to choose it.
+ *
+ * <pre>
+ *  per slot: SCAN ──(share >= 3/4)──────────────────────────────────────► MEMSET
+ *              │                                                          ▲  │ every 32nd reset: scan
+ *              │ share >= 1/4 and estimate < 0.9 x scan cost              │  │ (a probe); share < 1/2
+ *              ▼ (only after the kind's first 10,000 scans)               │  ▼ goes back to SCAN
+ *            TRIAL: four memset resets; the cheapest of the last three (the first ─┘
+ *                   pays the faults of the window), zeroing and decommit as the release paid
+ *                   them, against the scan cost it must beat
+ *              │ not cheaper
+ *              ▼
+ *            REVERT: one madvise-all reset (a memset leaves the whole window resident, and a
+ *                    scan would find it all dirty for good), then SCAN; no new trial for
+ *                    1024 scans, doubling with each revert
+ *
+ *  share     = dirty pages the scan found in the keep-resident window / the window's pages
+ *  scan cost = scan + zeroing of a reset, measured: the cheapest of the slot's last four (one
+ *              preempted scan does not decide; a slot's first scan alone decides nothing). Both
+ *              sides take their cheapest sample, so that noise favours neither.
+ *  estimate  = CALL + window pages * rate,  rate = (time to zero the largest dirty region - CALL)
+ *              / its pages; CALL (one native call's overhead) is taken as 0.08 µs. The estimate
+ *              runs low (the dirty region was in cache, the window is not), hence the trial.
+ *  A new tenant (an acquire without affinity) starts the slot over at SCAN.
+ * </pre>
+ *
+ * Costs count only after the kind's first 10,000 scans: until the JIT has compiled the reset path,
+ * the scan's timings are inflated. Not thread-safe per slot, and needs not be: a slot is reset by
+ * one thread at a time; the scan count is a racy count, used as a clock.
+ */
+final class AutoChoice {
+    static final double MEMSET_ABOVE = 0.75;
+    static final double SCAN_BELOW = 0.5;
+    static final int PROBE_EVERY = 32;
+    /** Below this share of the window dirty, auto does not weigh costs: it scans. */
+    static final double COSTS_ABOVE = 0.25;
+    /** Scans of the kind before auto weighs costs (the JIT compiles the reset path meanwhile). */
+    static final long COSTS_AFTER_SCANS = 10_000;
+    /** A trial starts when the window's estimated memset costs less than this share of the scan's reset. */
+    static final double MEMSET_CHEAPER = 0.9;
+    /** What one native call costs beyond its work, about: the estimate of a memset's rate leaves it out. */
+    static final double CALL_NANOS = 80;
+    /** Memset resets of a trial; all but the first are timed. */
+    static final int TRIAL_RESETS = 4;
+    /** Scan costs remembered per slot. */
+    static final int SCANS_KEPT = 4;
+    /** Scans without a trial after a revert, doubled with each further revert (up to 2^10 times). */
+    static final long HOLD_SCANS = 1024;
+
+    private final boolean[] memsetMode;
+    private final int[] sinceProbe;
+    private final double[] scanCosts;
+    private final int[] scansSeen;
+    private final int[] trial;
+    private final double[] costToBeat;
+    private final double[] trialBest;
+    private final boolean[] revert;
+    private final long[] holdUntil;
+    private final int[] reverts;
+    private long scans;
+
+    AutoChoice(int slots) {
+        memsetMode = new boolean[slots];
+        sinceProbe = new int[slots];
+        scanCosts = new double[slots * SCANS_KEPT];
+        scansSeen = new int[slots];
+        trial = new int[slots];
+        costToBeat = new double[slots];
+        trialBest = new double[slots];
+        revert = new boolean[slots];
+        holdUntil = new long[slots];
+        reverts = new int[slots];
+    }
+
+    /** A new tenant takes the slot: what was learned of the last one does not apply. */
+    void forget(int slot) {
+        memsetMode[slot] = false;
+        sinceProbe[slot] = 0;
+        scansSeen[slot] = 0;
+        trial[slot] = 0;
+        revert[slot] = false;
+        holdUntil[slot] = 0;
+        reverts[slot] = 0;
+    }
+
+    /** The strategy of the slot's next reset, with a scanner at hand. */
+    ResetStrategy choose(int slot) {
+        if (revert[slot]) {
+            revert[slot] = false;
+            return ResetStrategy.MADVISE_ALL;
+        }
+        if (!memsetMode[slot]) {
+            return ResetStrategy.PAGEMAP_GUIDED;
+        }
+        if (trial[slot] == 0 && ++sinceProbe[slot] >= PROBE_EVERY) {
+            sinceProbe[slot] = 0;
+            return ResetStrategy.PAGEMAP_GUIDED;
+        }
+        return ResetStrategy.MEMSET_KEEP_RESIDENT;
+    }
+
+    /**
+     * A scan reset of the slot found {@code share} of the window dirty, cost {@code scanNanos}, and
+     * gives {@code memsetEstimateNanos} for zeroing the whole window (NaN: no estimate).
+     */
+    void scanned(int slot, double share, double scanNanos, double memsetEstimateNanos) {
+        long now = ++scans;
+        double cost = rememberScan(slot, scanNanos);
+        if (memsetMode[slot]) {
+            memsetMode[slot] = share >= SCAN_BELOW;
+            return;
+        }
+        if (share >= MEMSET_ABOVE) {
+            memsetMode[slot] = true;
+            return;
+        }
+        if (now > COSTS_AFTER_SCANS && now >= holdUntil[slot] && worthATrial(share, cost, memsetEstimateNanos)) {
+            memsetMode[slot] = true;
+            trial[slot] = TRIAL_RESETS;
+            costToBeat[slot] = cost;
+            trialBest[slot] = Double.POSITIVE_INFINITY;
+        }
+    }
+
+    /** Keeps a scan's cost; returns the cheapest of the slot's last four, or NaN after its first scan. */
+    private double rememberScan(int slot, double scanNanos) {
+        int seen = scansSeen[slot]++;
+        scanCosts[slot * SCANS_KEPT + seen % SCANS_KEPT] = scanNanos;
+        if (seen == 0) {
+            return Double.NaN;
+        }
+        double cheapest = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < Math.min(seen + 1, SCANS_KEPT); i++) {
+            cheapest = Math.min(cheapest, scanCosts[slot * SCANS_KEPT + i]);
+        }
+        return cheapest;
+    }
+
+    /** A memset reset of the slot took {@code nanos} (zeroing and decommit); ends a trial when it is its last. */
+    void memsetDone(int slot, long nanos) {
+        if (trial[slot] == 0) {
+            return;
+        }
+        if (trial[slot] < TRIAL_RESETS) {
+            trialBest[slot] = Math.min(trialBest[slot], nanos);
+        }
+        if (--trial[slot] > 0) {
+            return;
+        }
+        if (trialBest[slot] >= costToBeat[slot]) {
+            memsetMode[slot] = false;
+            revert[slot] = true;
+            holdUntil[slot] = scans + (HOLD_SCANS << Math.min(reverts[slot]++, 10));
+        }
+    }
+
+    /** Whether a trial of memset is worth it: a fair share of the window dirty, and a clear estimated win. */
+    static boolean worthATrial(double share, double scanNanos, double memsetEstimateNanos) {
+        return share >= COSTS_ABOVE && memsetEstimateNanos < MEMSET_CHEAPER * scanNanos; // false for NaN
+    }
+
+    /**
+     * What zeroing a whole window of {@code windowPages} is estimated to cost, from the time a
+     * region of {@code pages} took to zero.
+     */
+    static double memsetEstimate(long windowPages, long regionNanos, long pages) {
+        double rate = Math.max(0, regionNanos - CALL_NANOS) / pages;
+        return CALL_NANOS + windowPages * rate;
+    }
+}

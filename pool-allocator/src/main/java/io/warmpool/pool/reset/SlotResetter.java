@@ -1,0 +1,211 @@
+package io.warmpool.pool.reset;
+
+import io.warmpool.pagemap.PageCategory;
+import io.warmpool.pool.config.ResetStrategy;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.event.ResetRecord;
+
+/**
+ * Makes the accessible bytes of one slot clean, by the strategy and within the keep-resident budget
+ * it is given (the slot pool owns both: they can change at run time). It cleans in place what stays
+ * resident, through the context's {@link Zeroing}, and lists in the context's {@code decommits} what
+ * goes back to the kernel; the caller runs or queues those decommits. Its only other input is the
+ * context's {@link DirtyPageScan}, so every plan below can be checked on made-up regions.
+ *
+ * <pre>
+ * pagemap-guided, a memory or table (grows up):        budget = keepResident / pageSize
+ *   stop = scan [lo, hi) for dirty pages, at most budget pages        one PAGEMAP_SCAN, usually
+ *   zero every PRESENT region found                                   they stay resident
+ *   decommit every SWAPPED region found                               a memset would swap them in
+ *   decommit [stop, hi)                                               past the budget: unscanned
+ *
+ * pagemap-guided, a stack (grows down, its hot end is the top):
+ *   scan all of [lo, hi); walk the regions from the top down, zeroing PRESENT pages while the
+ *   budget lasts and decommitting the rest
+ *
+ * memset-keep-resident:  zero the keep-resident window (the low end, a stack's top), decommit the rest
+ * madvise-all:           decommit [lo, hi)
+ *
+ * with nothing to keep resident, every strategy is madvise-all, and the record says so.
+ *
+ * auto, per slot:   pagemap-guided or memset-keep-resident, as AutoChoice decides from what the
+ *                   scans find and cost (and madvise-all once, to undo a memset trial that lost).
+ *                   Without a scanner: memset-keep-resident.
+ * </pre>
+ *
+ * Zeroing a page that is not resident would fault it in (1 to 14 µs on our machines) and make it
+ * resident; decommitting a resident page means the next tenant faults on it; zeroing a resident
+ * page costs about 0.2 µs. Hence: zero what is dirty and within budget, give back the rest.
+ */
+public final class SlotResetter {
+    private final SlotKind kind;
+    private final long pageSize;
+    private final boolean growsDown;
+    private final AutoChoice auto;
+
+    /** A resetter for the {@code slots} slots of {@code kind}. */
+    public SlotResetter(SlotKind kind, long pageSize, int slots) {
+        this.kind = kind;
+        this.pageSize = pageSize;
+        this.growsDown = kind == SlotKind.STACK;
+        this.auto = new AutoChoice(slots);
+    }
+
+    /** A new tenant takes the slot: what auto learned of the last one does not apply. */
+    public void forget(int slot) {
+        auto.forget(slot);
+    }
+
+    /**
+     * The slot's reset is over, its decommit run (or queued, when batched: then it costs the release
+     * nothing): auto judges a memset trial by what the release paid, zeroing and decommit.
+     *
+     * @param configured the strategy the reset was configured with
+     */
+    public void resetDone(int slot, ResetRecord record, ResetStrategy configured) {
+        if (configured == ResetStrategy.AUTO && record.strategy() == ResetStrategy.MEMSET_KEEP_RESIDENT) {
+            auto.memsetDone(slot, record.zeroNanos() + record.decommitNanos());
+        }
+    }
+
+    /**
+     * Resets slot {@code slot}, whose first byte is {@code slotBase} and whose tenant could reach
+     * {@code [lo, hi)}: cleans in place and fills {@code ctx.decommits} and {@code ctx.record}.
+     * Throws whatever native failure it meets.
+     *
+     * @param keepResident the keep-resident bytes per slot now, page-aligned
+     * @param configured   the reset strategy now
+     */
+    public void reset(ResetContext ctx, int slot, long slotBase, long lo, long hi, long keepResident,
+                      ResetStrategy configured) {
+        long started = System.nanoTime();
+        long keep = Math.min(keepResident, hi - lo);
+        RecordedReset record = ctx.record;
+        record.begin(kind, slot, slotBase, hi - lo, keepResident, keep / pageSize);
+        ctx.decommits.clear();
+        ctx.regions.clear();
+        ResetStrategy chosen = keep == 0 ? ResetStrategy.MADVISE_ALL : choose(ctx, slot, configured);
+        record.strategy = chosen;
+        long finished;
+        switch (chosen) {
+            case MADVISE_ALL -> {
+                ctx.decommits.add(lo, hi);
+                finished = System.nanoTime();
+            }
+            case MEMSET_KEEP_RESIDENT -> finished = memsetKeepResident(ctx, lo, hi, keep, started);
+            case PAGEMAP_GUIDED -> finished = pagemapGuided(ctx, slot, lo, hi, keep, started,
+                    configured == ResetStrategy.AUTO);
+            default -> throw new IllegalStateException("no reset for " + chosen);
+        }
+        record.decommittedBytes = ctx.decommits.bytes();
+        record.totalNanos = finished - started;
+    }
+
+    private ResetStrategy choose(ResetContext ctx, int slot, ResetStrategy configured) {
+        if (configured == ResetStrategy.MADVISE_ALL || configured == ResetStrategy.MEMSET_KEEP_RESIDENT) {
+            return configured;
+        }
+        if (!ctx.canScan()) {
+            return ResetStrategy.MEMSET_KEEP_RESIDENT;
+        }
+        return configured == ResetStrategy.PAGEMAP_GUIDED ? configured : auto.choose(slot);
+    }
+
+    /** Returns when it finished, by {@link System#nanoTime()}; its zeroing counts from {@code started}. */
+    private long memsetKeepResident(ResetContext ctx, long lo, long hi, long keep, long started) {
+        if (growsDown) {
+            ctx.zeroing.zero(hi - keep, keep);
+            ctx.decommits.add(lo, hi - keep);
+        } else {
+            ctx.zeroing.zero(lo, keep);
+            ctx.decommits.add(lo + keep, hi);
+        }
+        long finished = System.nanoTime();
+        ctx.record.zeroNanos = finished - started;
+        ctx.record.zeroedBytes = keep;
+        return finished;
+    }
+
+    /**
+     * Returns when it finished, by {@link System#nanoTime()}; its scan counts from {@code started}.
+     * With {@code learning} (auto), it also times the largest region's zeroing and tells auto what
+     * the scan found.
+     */
+    private long pagemapGuided(ResetContext ctx, int slot, long lo, long hi, long keep, long started,
+                               boolean learning) {
+        RecordedReset record = ctx.record;
+        long budget = keep / pageSize;
+        RangeList regions = ctx.regions;
+        long stop = ctx.scan.scan(lo, hi, growsDown ? 0 : budget, regions);
+        long t1 = System.nanoTime();
+        record.scanNanos = t1 - started;
+        record.regions = regions;
+
+        long dirtyPages = 0;
+        long zeroed = 0;
+        long largest = 0;
+        long largestNanos = 0;
+        if (growsDown) {
+            long left = budget;
+            for (int i = regions.size() - 1; i >= 0; i--) {
+                long start = regions.start(i);
+                long end = regions.end(i);
+                dirtyPages += (end - start) / pageSize;
+                if ((regions.categories(i) & PageCategory.PRESENT) == 0) {
+                    ctx.decommits.add(start, end);
+                    continue;
+                }
+                long kept = Math.min(left, (end - start) / pageSize) * pageSize;
+                if (kept > 0) {
+                    ctx.zeroing.zero(end - kept, kept);
+                }
+                zeroed += kept;
+                left -= kept / pageSize;
+                ctx.decommits.add(start, end - kept);
+            }
+        } else {
+            for (int i = 0; i < regions.size(); i++) {
+                long start = regions.start(i);
+                long end = regions.end(i);
+                dirtyPages += (end - start) / pageSize;
+                if ((regions.categories(i) & PageCategory.PRESENT) == 0) {
+                    ctx.decommits.add(start, end);
+                } else if (learning && end - start > largest) {
+                    long z0 = System.nanoTime();
+                    ctx.zeroing.zero(start, end - start);
+                    largestNanos = System.nanoTime() - z0;
+                    largest = end - start;
+                    zeroed += end - start;
+                } else {
+                    ctx.zeroing.zero(start, end - start);
+                    zeroed += end - start;
+                }
+            }
+            ctx.decommits.add(stop, hi);
+        }
+        long finished = System.nanoTime();
+        record.zeroNanos = finished - t1;
+        record.zeroedBytes = zeroed;
+        record.dirtyPages = dirtyPages;
+        if (learning) {
+            double memsetEstimate = largest == 0 ? Double.NaN
+                    : AutoChoice.memsetEstimate(budget, largestNanos, largest / pageSize);
+            double share = dirtyShare(regions, growsDown ? hi - keep : lo, growsDown ? hi : lo + keep, budget);
+            auto.scanned(slot, share, record.scanNanos + record.zeroNanos, memsetEstimate);
+        }
+        return finished;
+    }
+
+    /** The share of the keep-resident window {@code [windowStart, windowEnd)} of {@code budget} pages found dirty. */
+    private double dirtyShare(RangeList regions, long windowStart, long windowEnd, long budget) {
+        long inWindow = 0;
+        for (int i = 0; i < regions.size(); i++) {
+            long start = Math.max(regions.start(i), windowStart);
+            long end = Math.min(regions.end(i), windowEnd);
+            if (end > start) {
+                inWindow += (end - start) / pageSize;
+            }
+        }
+        return (double) inWindow / budget;
+    }
+}

@@ -1,0 +1,472 @@
+package io.warmpool.pool.slab;
+
+import io.warmpool.natives.Mman;
+import io.warmpool.natives.NativeCallException;
+import io.warmpool.natives.Syscalls;
+import io.warmpool.pool.concurrent.StripedCounter;
+import io.warmpool.pool.concurrent.ThreadIndex;
+import io.warmpool.pool.config.ByteSize;
+import io.warmpool.pool.config.KindConfig;
+import io.warmpool.pool.config.PoolConfig;
+import io.warmpool.pool.config.PoolSetting;
+import io.warmpool.pool.config.ResetStrategy;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.event.AcquireKind;
+import io.warmpool.pool.event.Fallback;
+import io.warmpool.pool.event.PoolListener;
+import io.warmpool.pool.event.PoolSnapshot;
+import io.warmpool.pool.reset.DecommitQueue;
+import io.warmpool.pool.reset.RecordedReset;
+import io.warmpool.pool.reset.ResetContext;
+import io.warmpool.pool.reset.SlotResetter;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntPredicate;
+
+/**
+ * The slots of one kind: a {@link Slab}, its {@link SlotIndexAllocator}, its {@link SlotResetter}
+ * and {@link DecommitQueue}, its {@link KindSettings}, and what the pool knows of each slot (how much
+ * of it is accessible).
+ *
+ * <pre>
+ *             acquire                    tenant                 release
+ *  free ───────────────────► in use ─────────────► resetting ──────────────► free (warm, its key)
+ *  (warm / cold)   open up to the                   zero, list decommits;       │ over the warm bound:
+ *                  initial size (mprotect)          run or queue them            ▼ LRU warm slot decommitted
+ *                                                                               cold
+ *  any reset step fails ──► remap fresh (MAP_FIXED, PROT_NONE) ──► cold
+ *                                     └── fails too ──────────────► quarantined, never handed out;
+ *                                                                   sealed as far as the kernel lets
+ *                                                                   (mprotect PROT_NONE, MADV_DONTNEED)
+ * </pre>
+ *
+ * A memory's accessible size is adjusted lazily at acquire (one {@code mprotect} up, or a
+ * {@code madvise} and an {@code mprotect} down, to the new tenant's initial size; nothing on an
+ * affinity hit of the same size), so a release costs only its reset. Everything above the accessible
+ * size is never resident: each reset covers the whole accessible range, and a shrink gives back what
+ * lies above the new size before it seals it.
+ */
+public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
+    /** Slots an acquire tries when resizing them for the new tenant fails. */
+    public static final int RESIZE_ATTEMPTS = 3;
+    private static final long IN_USE = 1;
+    private static final long RESETTING = 1L << 32;
+
+    private final SlotKind kind;
+    private final Syscalls os;
+    private final Slab slab;
+    private SlotIndexAllocator allocator; // replaced, with its locks, in a forked child (renewAfterFork)
+    private final SlotResetter resetter;
+    private final KindSettings settings;
+    private DecommitQueue queue;          // likewise
+    private final PoolListener listener;
+    private final Runnable onFree;
+    private final boolean growsDown;
+    private final long[] accessible;
+    /**
+     * Per slot, why its next release remaps it instead of trusting a reset (a grow's failed
+     * {@code mprotect}, a fork that caught it in flight), or null.
+     */
+    private final RuntimeException[] distrusted;
+    private final Object[] releaseKey;
+    /**
+     * Slots in use and resetting, as one number: {@code inUse + resetting << 32}, so that a release
+     * moves a slot from one to the other with one atomic add, in the releasing thread's own cell.
+     */
+    private final StripedCounter counts = new StripedCounter();
+
+    /**
+     * Reserves the slab of {@code kind}'s slots as {@code config} shapes them.
+     *
+     * @param processMadvise whether batched decommits may try {@code process_madvise}
+     * @param onFree         run whenever a slot becomes free (the pool wakes waiting acquires)
+     */
+    public SlotPool(SlotKind kind, PoolConfig config, Syscalls os, boolean processMadvise, PoolListener listener,
+                    Runnable onFree) {
+        KindConfig shape = config.kind(kind);
+        this.kind = kind;
+        this.os = os;
+        this.listener = listener;
+        this.onFree = onFree;
+        this.growsDown = kind == SlotKind.STACK;
+        int slots = shape.count();
+        this.slab = new Slab(os, shape, config.wipeOnFork());
+        int stripes = config.stripes() > 0 ? config.stripes() : SlotIndexAllocator.defaultStripes(slots);
+        this.allocator = new SlotIndexAllocator(slots, stripes, config.maxUnusedWarmSlots());
+        this.resetter = new SlotResetter(kind, config.pageSize(), slots);
+        this.settings = new KindSettings(shape, config.pageSize(), config.resetStrategy());
+        this.queue = new DecommitQueue(os, config.decommitBatch(), processMadvise, this, os::nanoTime);
+        this.accessible = new long[slots];
+        this.distrusted = new RuntimeException[slots];
+        this.releaseKey = new Object[slots];
+    }
+
+    /** The kind of its slots. */
+    public SlotKind kind() {
+        return kind;
+    }
+
+    /** The settings that can change while the pool runs. */
+    public KindSettings settings() {
+        return settings;
+    }
+
+    /** How many slots it has. */
+    public int capacity() {
+        return slab.slots();
+    }
+
+    /** The usable bytes of one slot (a memory's maximum). */
+    public long slotBytes() {
+        return slab.slotBytes();
+    }
+
+    /** The first byte of the slab's reservation. */
+    public long reservationBase() {
+        return slab.base();
+    }
+
+    /** The bytes of the slab's reservation. */
+    public long reservationBytes() {
+        return slab.reservation();
+    }
+
+    /**
+     * Takes a free slot for {@code key} and makes {@code initialBytes} of it accessible (tables and
+     * stacks: all of it). Flushes queued decommits and tries again before it gives up. A slot whose
+     * {@code mprotect} or {@code madvise} fails here is remapped (or quarantined) and another slot is
+     * tried, up to {@link #RESIZE_ATTEMPTS} in all; then the failure reaches the caller.
+     *
+     * @return the slot, or {@link SlotIndexAllocator#NONE} when every slot is taken
+     */
+    public int acquire(Object key, long initialBytes) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return acquireOnce(key, initialBytes);
+            } catch (NativeCallException resizeFailed) { // that slot is remapped or quarantined already
+                if (attempt == RESIZE_ATTEMPTS) {
+                    throw resizeFailed;
+                }
+            }
+        }
+    }
+
+    private int acquireOnce(Object key, long initialBytes) {
+        queue.flushIfWaited();
+        long taken = allocator.acquire(key);
+        if (SlotIndexAllocator.slotOf(taken) == SlotIndexAllocator.NONE && queue.pending() > 0) {
+            queue.flush();
+            taken = allocator.acquire(key);
+        }
+        int slot = SlotIndexAllocator.slotOf(taken);
+        AcquireKind how = SlotIndexAllocator.kindOf(taken);
+        if (slot == SlotIndexAllocator.NONE) {
+            listener.acquired(kind, AcquireKind.EXHAUSTED);
+            return SlotIndexAllocator.NONE;
+        }
+        try {
+            resize(slot, kind == SlotKind.MEMORY ? initialBytes : slab.slotBytes());
+        } catch (RuntimeException e) {
+            recover(slot, "resizing it for the next tenant failed", e);
+            throw e;
+        }
+        if (how != AcquireKind.AFFINITY) {
+            resetter.forget(slot);
+        }
+        counts.add(IN_USE);
+        listener.acquired(kind, how);
+        return slot;
+    }
+
+    /**
+     * Makes exactly the first {@code bytes} of the slot accessible. Tables and stacks always ask for
+     * all of it, so for them this opens a cold slot and leaves a warm one alone.
+     */
+    private void resize(int slot, long bytes) {
+        long now = accessible[slot];
+        if (bytes == now) {
+            return; // an affinity hit of the same size: no write to a line that neighbouring slots share
+        }
+        if (bytes > now) {
+            slab.open(slot, now, bytes);
+        } else {
+            slab.seal(slot, bytes, now);
+        }
+        accessible[slot] = bytes;
+    }
+
+    /** The accessible bytes of a slot. */
+    public long accessible(int slot) {
+        return accessible[slot];
+    }
+
+    /** The address of the slot's lowest accessible byte (a stack's accessible bytes end at its top). */
+    public long accessibleStart(int slot) {
+        return growsDown ? slab.slotEnd(slot) - accessible[slot] : slab.slotBase(slot);
+    }
+
+    /**
+     * Grows a memory slot's accessible size to {@code bytes}. A failed {@code mprotect} marks the
+     * slot so that its release remaps it instead of trusting a reset.
+     */
+    public void grow(int slot, long bytes) {
+        if (kind != SlotKind.MEMORY) {
+            throw new UnsupportedOperationException(kind.label() + " slots do not grow");
+        }
+        long now = accessible[slot];
+        if (bytes > slab.slotBytes()) {
+            throw new IllegalArgumentException("cannot grow memory slot " + slot + " to " + bytes
+                    + " bytes: its maximum is " + slab.slotBytes() + " (" + ByteSize.format(slab.slotBytes()) + ", "
+                    + PoolSetting.MEMORY_MAX.key() + ")");
+        }
+        if (bytes < now) {
+            throw new IllegalArgumentException("cannot grow memory slot " + slot + " to " + bytes
+                    + " bytes: it already has " + now);
+        }
+        try {
+            slab.open(slot, now, bytes);
+        } catch (RuntimeException e) {
+            distrusted[slot] = e;
+            throw e;
+        }
+        accessible[slot] = bytes;
+    }
+
+    /**
+     * Resets a slot its tenant gave back and returns it to the free lists, now or (when its
+     * decommit is queued) after the batch runs. Never throws: a failed reset remaps the slot.
+     */
+    public void release(ResetContext ctx, int slot, Object key) {
+        counts.addForThread(ctx.borrower, RESETTING - IN_USE);
+        if (distrusted[slot] != null) {
+            recoverReleased(slot, "not trusted to a reset", distrusted[slot]);
+            return;
+        }
+        try {
+            ResetStrategy strategy = settings.strategy();
+            long lo = accessibleStart(slot);
+            resetter.reset(ctx, slot, slab.slotBase(slot), lo, lo + accessible[slot], settings.keepResidentBytes(),
+                    strategy);
+            String scannerFallback = ctx.newScannerFallback();
+            if (scannerFallback != null) {
+                listener.fallback(kind, Fallback.PAGEMAP_READ, scannerFallback);
+            }
+            RecordedReset record = ctx.record;
+            if (ctx.decommits.size() == 0) {
+                resetter.resetDone(slot, record, strategy);
+                listener.reset(record);
+                complete(slot, key, ctx.borrower);
+            } else if (queue.batchSlots() == 1) {
+                record.decommitted(queue.decommitNow(ctx.decommits));
+                resetter.resetDone(slot, record, strategy);
+                listener.reset(record);
+                complete(slot, key, ctx.borrower);
+            } else {
+                releaseKey[slot] = key;
+                resetter.resetDone(slot, record, strategy);
+                listener.reset(record);
+                queue.submit(slot, ctx.decommits);
+            }
+        } catch (RuntimeException e) {
+            recoverReleased(slot, "reset failed", e);
+        }
+    }
+
+    /**
+     * The slot is clean: it becomes warm; a warm slot over the bound goes cold. {@code thread} is the
+     * calling thread's {@link ThreadIndex} (a release knows it from its context).
+     */
+    private void complete(int slot, Object key, int thread) {
+        int victim = allocator.release(slot, key);
+        counts.addForThread(thread, -RESETTING);
+        if (victim != SlotIndexAllocator.NONE) {
+            evict(victim);
+        }
+        onFree.run();
+    }
+
+    /** Gives back everything a warm slot holds, and makes it cold. */
+    private void evict(int slot) {
+        try {
+            long bytes = accessible[slot];
+            if (bytes > 0) {
+                os.madvise(accessibleStart(slot), bytes, Mman.MADV_DONTNEED);
+            }
+            allocator.makeCold(slot);
+        } catch (RuntimeException e) {
+            recover(slot, "decommitting it as a warm slot over the bound failed", e);
+        }
+    }
+
+    /** Sets the bound on unused warm slots, and trims the warm slots beyond it now. */
+    public void setMaxUnusedWarm(int bound) {
+        allocator.setMaxUnusedWarm(bound);
+        for (int s = 0; s < allocator.stripeCount(); s++) {
+            for (int victim = allocator.evictExcess(s); victim != SlotIndexAllocator.NONE; victim = allocator.evictExcess(s)) {
+                evict(victim);
+            }
+        }
+        onFree.run();
+    }
+
+    private void recoverReleased(int slot, String step, RuntimeException cause) {
+        releaseKey[slot] = null;
+        recover(slot, step, cause);
+        counts.add(-RESETTING);
+        onFree.run();
+    }
+
+    /**
+     * Invariant 2: a slot whose reset failed (or a resize, grow or eviction: {@code step} says which)
+     * is replaced by a fresh mapping and goes cold; if even that fails, it is quarantined. Either way
+     * it is counted, with the slot's address and the failure (call, arguments, errno), and it is
+     * never handed out dirty. The caller holds the slot: taken, not on any free list.
+     */
+    private void recover(int slot, String step, RuntimeException cause) {
+        String what = kind.label() + " slot " + slot + " at 0x" + Long.toHexString(slab.slotBase(slot));
+        try {
+            replaceWithFreshMapping(slot);
+        } catch (RuntimeException again) {
+            allocator.quarantine(slot);
+            listener.fallback(kind, Fallback.QUARANTINED, what + ": " + step + " (" + cause.getMessage()
+                    + ") and the fresh mapping failed too (" + again.getMessage() + "); quarantined"
+                    + sealQuarantined(slot));
+            return;
+        }
+        allocator.makeCold(slot);
+        listener.fallback(kind, Fallback.REMAPPED, what + ": " + step + " (" + cause.getMessage()
+                + "); replaced by a fresh mapping");
+    }
+
+    /**
+     * Best effort for a slot quarantined with its last tenant's bytes in place (its fresh mapping
+     * failed): makes all of it inaccessible and gives its pages back, each step tried whatever the
+     * other did. Never throws: says what failed, for the fallback's detail.
+     *
+     * @return {@code ", sealed"}, or how many steps failed and each failure
+     */
+    private String sealQuarantined(int slot) {
+        long base = slab.slotBase(slot);
+        long bytes = slab.slotBytes();
+        List<String> failures = new ArrayList<>(2);
+        try {
+            os.mprotect(base, bytes, Mman.PROT_NONE);
+        } catch (RuntimeException e) {
+            failures.add(e.getMessage());
+        }
+        try {
+            os.madvise(base, bytes, Mman.MADV_DONTNEED);
+        } catch (RuntimeException e) {
+            failures.add(e.getMessage());
+        }
+        return failures.isEmpty() ? ", sealed (PROT_NONE, MADV_DONTNEED)"
+                : "; sealing it failed " + failures.size() + " time(s): " + String.join("; ", failures);
+    }
+
+    /** A fresh mapping over the slot: nothing resident, nothing accessible, nothing learned of it. */
+    private void replaceWithFreshMapping(int slot) {
+        slab.remapFresh(slot);
+        accessible[slot] = 0;
+        distrusted[slot] = null;
+        releaseKey[slot] = null;
+        resetter.forget(slot);
+    }
+
+    /**
+     * In a forked child, where only the calling thread exists and a parent thread may hold this
+     * kind's locks for good: renews everything of this kind with new locks. The allocator is rebuilt
+     * from the slots' states; a taken slot that {@code held} says an instance of the child still holds
+     * stays in use, and its release will remap it instead of trusting a reset ({@code why}); any other
+     * taken slot was in flight in the parent (being acquired, reset, queued for decommit, evicted) and
+     * is replaced by a fresh mapping, or quarantined and sealed when that fails. Counted as
+     * {@link Fallback#FORKED} (and {@link Fallback#QUARANTINED}). The decommit queue is replaced (the
+     * slots of its batches are in flight, so remapped above), and the counts start over: the held
+     * slots in use, none resetting.
+     */
+    public void renewAfterFork(IntPredicate held, String why) {
+        SlotIndexAllocator rebuilt = allocator.forChild();
+        int inUse = 0;
+        int remapped = 0;
+        int quarantined = 0;
+        String firstFailure = null;
+        for (int slot = capacity() - 1; slot >= 0; slot--) {
+            if (!rebuilt.isTaken(slot)) {
+                continue;
+            }
+            if (held.test(slot)) {
+                distrusted[slot] = new IllegalStateException(why);
+                inUse++;
+                continue;
+            }
+            try {
+                replaceWithFreshMapping(slot);
+                rebuilt.makeCold(slot);
+                remapped++;
+            } catch (RuntimeException e) {
+                rebuilt.quarantine(slot);
+                quarantined++;
+                String sealed = sealQuarantined(slot);
+                if (firstFailure == null) {
+                    firstFailure = e.getMessage() + sealed;
+                }
+            }
+        }
+        queue = queue.forChild();
+        allocator = rebuilt;
+        counts.clear();
+        counts.add(inUse * IN_USE);
+        if (remapped > 0) {
+            listener.fallback(kind, Fallback.FORKED, remapped + " " + kind.label()
+                    + " slot(s) in flight at the fork replaced by fresh mappings (" + why + ")");
+        }
+        if (quarantined > 0) {
+            listener.fallback(kind, Fallback.QUARANTINED, quarantined + " " + kind.label() + " slot(s) in flight"
+                    + " at the fork could not be replaced by fresh mappings in the forked child: " + firstFailure);
+        }
+    }
+
+    @Override
+    public void decommitted(int slot) {
+        Object key = releaseKey[slot];
+        releaseKey[slot] = null;
+        complete(slot, key, ThreadIndex.current());
+    }
+
+    @Override
+    public void failed(int slot, RuntimeException cause) {
+        recoverReleased(slot, "its batched decommit failed", cause);
+    }
+
+    @Override
+    public void fellBack(Fallback reason, String detail) {
+        listener.fallback(kind, reason, detail);
+    }
+
+    /** Runs queued decommits now. */
+    public void flush() {
+        queue.flush();
+    }
+
+    /** Runs queued decommits if they waited too long for their batch to fill: see {@link DecommitQueue}. */
+    public void flushIfWaited() {
+        queue.flushIfWaited();
+    }
+
+    /** The state of this kind's slots now; runs queued decommits that waited too long first. */
+    public PoolSnapshot.KindSnapshot snapshot() {
+        queue.flushIfWaited();
+        long both = counts.sum();
+        int inUse = (int) both; // the low half, signed: a sum taken while slots move may borrow from the high one
+        int resetting = (int) ((both - inUse) >> 32);
+        return new PoolSnapshot.KindSnapshot(kind, capacity(), inUse, allocator.warm(), allocator.cold(),
+                resetting, allocator.quarantined(), settings.keepResidentBytes(), slab.reservation());
+    }
+
+    @Override
+    public void close() {
+        queue.flush();
+        queue.close();
+        slab.close();
+    }
+}

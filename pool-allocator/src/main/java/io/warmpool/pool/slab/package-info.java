@@ -1,0 +1,9 @@
+/**
+ * Slots and slabs: one reserved {@link io.warmpool.pool.slab.Slab} per kind of slot, cut into slots
+ * with guard regions; the {@link io.warmpool.pool.slab.SlotIndexAllocator} that chooses which free
+ * slot an acquire gets (affinity, warm and cold slots); and the {@link io.warmpool.pool.slab.SlotPool}
+ * that ties a slab, its allocator, its reset and its decommit queue into the life of each slot, with
+ * the {@link io.warmpool.pool.slab.KindSettings} that can change while it runs. Internal to
+ * pool-allocator: see {@link io.warmpool.pool} for the rule.
+ */
+package io.warmpool.pool.slab;

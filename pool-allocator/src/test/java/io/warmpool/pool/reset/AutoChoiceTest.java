@@ -1,0 +1,117 @@
+package io.warmpool.pool.reset;
+
+import io.warmpool.pool.config.ResetStrategy;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** auto's choices per slot, driven with made-up shares and costs (nothing is timed here). */
+class AutoChoiceTest {
+    private static final ResetStrategy SCAN = ResetStrategy.PAGEMAP_GUIDED;
+    private static final ResetStrategy MEMSET = ResetStrategy.MEMSET_KEEP_RESIDENT;
+
+    /** An AutoChoice of two slots past the JIT's warmup: slot 1 has scanned enough for costs to count. */
+    private static AutoChoice warmed() {
+        AutoChoice auto = new AutoChoice(2);
+        for (long i = 0; i < AutoChoice.COSTS_AFTER_SCANS; i++) {
+            auto.scanned(1, 0.0, 1000, Double.NaN);
+        }
+        return auto;
+    }
+
+    @Test
+    void aWindowMostlyDirtyIsZeroedOutrightAndProbedEvery32ndReset() {
+        AutoChoice auto = new AutoChoice(1);
+        assertEquals(SCAN, auto.choose(0));
+        auto.scanned(0, 0.8, 1000, Double.NaN);
+        for (int i = 1; i < AutoChoice.PROBE_EVERY; i++) {
+            assertEquals(MEMSET, auto.choose(0), "reset " + i);
+        }
+        assertEquals(SCAN, auto.choose(0), "the probe");
+        auto.scanned(0, 0.4, 1000, Double.NaN);
+        assertEquals(SCAN, auto.choose(0), "under half dirty: back to scanning");
+    }
+
+    @Test
+    void costsCountOnlyAfterTheJitHasCompiledTheResetPath() {
+        AutoChoice auto = new AutoChoice(1);
+        auto.scanned(0, 0.5, 70_000, 30_000);
+        auto.scanned(0, 0.5, 70_000, 30_000);
+        assertEquals(SCAN, auto.choose(0));
+    }
+
+    @Test
+    void aTrialThatWinsKeepsMemset() {
+        AutoChoice auto = warmed();
+        auto.scanned(0, 0.5, 70_000, 30_000);
+        auto.scanned(0, 0.5, 72_000, 30_000);
+        assertEquals(MEMSET, auto.choose(0));
+        auto.memsetDone(0, 900_000);
+        assertEquals(MEMSET, auto.choose(0), "the first memset paid the window's faults: not judged");
+        auto.memsetDone(0, 90_000);
+        auto.choose(0);
+        auto.memsetDone(0, 32_000);
+        auto.choose(0);
+        auto.memsetDone(0, 95_000);
+        assertEquals(MEMSET, auto.choose(0), "the cheapest trial, 32 µs, beats the 70 µs scan");
+    }
+
+    @Test
+    void aTrialThatLosesGivesEverythingBackOnceThenScansAndHoldsOff() {
+        AutoChoice auto = warmed();
+        auto.scanned(0, 0.25, 5_800, 3_700);
+        auto.scanned(0, 0.25, 5_900, 3_700);
+        assertEquals(MEMSET, auto.choose(0));
+        auto.memsetDone(0, 20_000);
+        for (int i = 0; i < AutoChoice.TRIAL_RESETS - 1; i++) {
+            assertEquals(MEMSET, auto.choose(0), "no probe during a trial");
+            auto.memsetDone(0, 6_200);
+        }
+        assertEquals(ResetStrategy.MADVISE_ALL, auto.choose(0), "undo: the window was left resident");
+        assertEquals(SCAN, auto.choose(0));
+        auto.scanned(0, 0.25, 5_800, 3_700);
+        assertEquals(SCAN, auto.choose(0), "no new trial for a while");
+    }
+
+    @Test
+    void aSlotsFirstScanAloneStartsNoTrial() {
+        AutoChoice auto = warmed();
+        auto.scanned(0, 0.5, 70_000, 30_000);
+        assertEquals(SCAN, auto.choose(0));
+    }
+
+    @Test
+    void oneSlowScanDoesNotStartATrial() {
+        AutoChoice auto = warmed();
+        auto.scanned(0, 0.5, 5_000, 30_000);
+        auto.scanned(0, 0.5, 900_000, 30_000);
+        auto.scanned(0, 0.5, 800_000, 30_000);
+        assertEquals(SCAN, auto.choose(0), "the cheapest of the last scans is 5 µs");
+    }
+
+    @Test
+    void aNewTenantStartsOver() {
+        AutoChoice auto = new AutoChoice(1);
+        auto.scanned(0, 0.9, 1000, Double.NaN);
+        auto.forget(0);
+        assertEquals(SCAN, auto.choose(0));
+    }
+
+    @Test
+    void aTrialNeedsAFairShareDirtyAndAClearEstimatedWin() {
+        assertTrue(AutoChoice.worthATrial(0.5, 70_000, 33_000));
+        assertFalse(AutoChoice.worthATrial(0.5, 36_000, 33_000), "not under 0.9x");
+        assertFalse(AutoChoice.worthATrial(0.5, 70_000, Double.NaN), "no estimate");
+        assertFalse(AutoChoice.worthATrial(0.2, 1_000_000, 1_000), "below a quarter dirty costs are not weighed");
+    }
+
+    @Test
+    void theEstimateOfAWindowsMemsetLeavesOneCallsOverheadOutOfTheRate() {
+        double call = AutoChoice.CALL_NANOS;
+        assertEquals(call + 1024 * 30.0, AutoChoice.memsetEstimate(1024, (long) (call + 30), 1), 1e-9);
+        assertEquals(call + 100 * 20.0, AutoChoice.memsetEstimate(100, (long) (call + 640), 32), 1e-9);
+        assertEquals(call, AutoChoice.memsetEstimate(100, 10, 1), 1e-9, "a region faster than a call: rate 0");
+    }
+}
