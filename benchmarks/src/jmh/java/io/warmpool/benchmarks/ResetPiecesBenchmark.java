@@ -1,5 +1,6 @@
 package io.warmpool.benchmarks;
 
+import io.warmpool.natives.HotCalls;
 import io.warmpool.natives.Mman;
 import io.warmpool.natives.NativeMemory;
 import io.warmpool.natives.Syscalls;
@@ -15,12 +16,14 @@ import io.warmpool.pool.config.PoolConfig;
 import io.warmpool.pool.config.ResetStrategy;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +35,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  *  ioctl     the PAGEMAP_SCAN system call alone, through Syscalls, on an argument built once
+ *  madvise   MADV_DONTNEED of one page that is not resident: little but the call itself
  *  scan      PagemapScanner.scan of the same range and budget: the ioctl, the argument, the regions
  *  zero      NativeMemory.zero of the 16 pages (64 KiB), one memset
  *  nanoTime  one System.nanoTime(), which the reset record's timings pay per reading
@@ -39,9 +43,12 @@ import java.util.concurrent.TimeUnit;
  *            store in each of the 16 pages, release (the pagemap-guided reset)
  * </pre>
  *
- * {@code scan - ioctl} is the scanner's own cost; {@code cycle - scan - zero} the pool's (acquire
- * and release, the reset's bookkeeping and timings); {@code ioctl} against the C reference's scan
- * (about 2.1 µs here) is what a call from Java costs beyond C.
+ * The hot calls go through JNI ({@link HotCalls}); each piece with a {@code Jna} twin runs the same
+ * code in a JVM whose JNI library is turned off ({@code -Dwarmpool.jni.library=none}), so one run
+ * gives both bindings and their ratio. {@code scan - ioctl} is the scanner's own cost;
+ * {@code cycle - scan - zero} the pool's (acquire and release, the reset's bookkeeping and timings);
+ * {@code ioctl} against the C reference's scan (about 2.1 µs here) is what a call from Java costs
+ * beyond C.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -63,6 +70,7 @@ public class ResetPiecesBenchmark {
     private WarmPool pool;
     private InstanceRequest request;
     private long stored;
+    private long notResident;
     private final RegionVisitor count = new RegionVisitor() {
         @Override
         public void region(long start, long end, long categories) {
@@ -71,7 +79,12 @@ public class ResetPiecesBenchmark {
     };
 
     @Setup
-    public void map() {
+    public void map(BenchmarkParams params) {
+        String expected = params.getBenchmark().endsWith("Jna") ? "jna" : "jni";
+        if (!HotCalls.binding().equals(expected)) {
+            throw new IllegalStateException(params.getBenchmark() + " must run on " + expected + ", not "
+                    + HotCalls.binding() + HotCalls.fallbackReason().map(r -> " (" + r + ")").orElse(""));
+        }
         page = os.pageSize();
         base = os.mmap(0, SLOT, Mman.PROT_READ | Mman.PROT_WRITE,
                 Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | Mman.MAP_NORESERVE, -1, 0);
@@ -92,6 +105,7 @@ public class ResetPiecesBenchmark {
                 || (NativeMemory.getLong(arg + 96 + 16) & PageCategory.PRESENT) == 0) {
             throw new IllegalStateException("the 16 dirty pages should be one present region");
         }
+        notResident = base + SLOT - page;
         pool = WarmPool.create(PoolConfig.builder().memories(1).memoryMax(SLOT)
                 .memoryKeepResident(BUDGET_PAGES * page).tables(0).stacks(0)
                 .resetStrategy(ResetStrategy.PAGEMAP_GUIDED).build());
@@ -104,13 +118,48 @@ public class ResetPiecesBenchmark {
     }
 
     @Benchmark
+    @Fork(jvmArgsAppend = "-D" + HotCalls.LIBRARY_PROPERTY + "=none")
+    public int ioctlJna() {
+        return ioctl();
+    }
+
+    @Benchmark
+    public void madvise() {
+        os.madvise(notResident, page, Mman.MADV_DONTNEED);
+    }
+
+    @Benchmark
+    @Fork(jvmArgsAppend = "-D" + HotCalls.LIBRARY_PROPERTY + "=none")
+    public void madviseJna() {
+        madvise();
+    }
+
+    @Benchmark
     public long scan() {
         return scanner.scan(base, base + SLOT, BUDGET_PAGES, count);
     }
 
     @Benchmark
+    @Fork(jvmArgsAppend = "-D" + HotCalls.LIBRARY_PROPERTY + "=none")
+    public long scanJna() {
+        return scan();
+    }
+
+    @Benchmark
     public void zero() {
         NativeMemory.zero(base, DIRTY_PAGES * page);
+    }
+
+    @Benchmark
+    @Fork(jvmArgsAppend = "-D" + HotCalls.LIBRARY_PROPERTY + "=none")
+    public void zeroJna() {
+        zero();
+    }
+
+    @Benchmark
+    @Fork(jvmArgsAppend = "-D" + HotCalls.LIBRARY_PROPERTY + "=none")
+    public void cycleJna() {
+        cycle();
     }
 
     @Benchmark

@@ -8,7 +8,9 @@ import java.util.Locale;
  * {@link NativeCallException}s here, so a failure reads the same wherever it came from.
  *
  * <p>Argument kinds in the signatures: {@code x} hexadecimal, {@code d} decimal, {@code s} string,
- * {@code advice} an {@code madvise} advice by name.
+ * {@code advice} an {@code madvise} advice by name. A parameter written {@code name=VALUE} is fixed by
+ * the call itself (the request of an ioctl, the command of an fcntl): it is printed as written and
+ * takes no argument.
  */
 public enum Call {
     MMAP("mmap", "address:x length:x prot:x flags:x fd:d offset:x"),
@@ -35,22 +37,37 @@ public enum Call {
     WP_ATFORK_INSTALL("wp_atfork_install", ""),
     WP_REGISTER_FD("wp_register_fd", "fd:d path:s flags:x cloexec:d"),
     WP_UNREGISTER_FD("wp_unregister_fd", "fd:d"),
-    WP_TEST_FORK("wp_test_fork_without_handlers", "");
+    WP_TEST_FORK("wp_test_fork_without_handlers", ""),
+    UFFDIO_API("ioctl", "uffd:d request=UFFDIO_API api=0xaa features:x"),
+    UFFDIO_REGISTER("ioctl", "uffd:d request=UFFDIO_REGISTER start:x length:x mode:x"),
+    UFFDIO_UNREGISTER("ioctl", "uffd:d request=UFFDIO_UNREGISTER start:x length:x"),
+    UFFDIO_WRITEPROTECT("ioctl", "uffd:d request=UFFDIO_WRITEPROTECT start:x length:x mode:x"),
+    PWRITE("pwrite", "fd:d buffer:x count:x offset:x"),
+    FCNTL_ADD_SEALS("fcntl", "fd:d cmd=F_ADD_SEALS seals:x"),
+    FCNTL_GET_SEALS("fcntl", "fd:d cmd=F_GET_SEALS");
 
     private final String cName;
     private final String[] names;
-    private final String[] kinds;
+    private final String[] kinds; // null for a fixed parameter, whose value is in names
+    private final int arguments;
 
     Call(String cName, String signature) {
         this.cName = cName;
         String[] params = signature.isEmpty() ? new String[0] : signature.split(" ");
         this.names = new String[params.length];
         this.kinds = new String[params.length];
+        int count = 0;
         for (int i = 0; i < params.length; i++) {
+            if (params[i].contains("=")) {
+                names[i] = params[i];
+                continue;
+            }
             String[] nameAndKind = params[i].split(":");
             names[i] = nameAndKind[0];
             kinds[i] = nameAndKind[1];
+            count++;
         }
+        this.arguments = count;
     }
 
     /** The C name of the call, such as {@code "madvise"}. */
@@ -69,15 +86,20 @@ public enum Call {
 
     /** The call as C would read it, such as {@code madvise(address=0x7f00, length=0x1000, advice=MADV_DONTNEED)}. */
     public String describe(Object... arguments) {
-        if (arguments.length != names.length) {
-            throw new IllegalArgumentException(cName + " takes " + names.length + " arguments, not " + arguments.length);
+        if (arguments.length != this.arguments) {
+            throw new IllegalArgumentException(cName + " takes " + this.arguments + " arguments, not " + arguments.length);
         }
         StringBuilder out = new StringBuilder(cName).append('(');
+        int next = 0;
         for (int i = 0; i < names.length; i++) {
             if (i > 0) {
                 out.append(", ");
             }
-            out.append(names[i]).append('=').append(format(kinds[i], arguments[i]));
+            if (kinds[i] == null) {
+                out.append(names[i]);
+            } else {
+                out.append(names[i]).append('=').append(format(kinds[i], arguments[next++]));
+            }
         }
         return out.append(')').toString();
     }

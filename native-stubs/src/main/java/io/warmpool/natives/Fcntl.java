@@ -23,6 +23,31 @@ public final class Fcntl {
     public static final int F_DUPFD_CLOEXEC = 1030;
 
     public static final int MFD_CLOEXEC = 1;
+    /** {@code MFD_ALLOW_SEALING}: the memfd accepts {@link #F_ADD_SEALS}; without it, it starts sealed by {@link #F_SEAL_SEAL}. */
+    public static final int MFD_ALLOW_SEALING = 2;
+    /**
+     * {@code MFD_NOEXEC_SEAL} (Linux 6.3): the memfd can never be made executable. Kernels before 6.3
+     * refuse it ({@code EINVAL}); from 6.3 a memfd created with neither it nor {@code MFD_EXEC} gets a
+     * warning in the kernel log.
+     */
+    public static final int MFD_NOEXEC_SEAL = 8;
+
+    /** {@code F_ADD_SEALS}: adds seals to a memfd. */
+    public static final int F_ADD_SEALS = 1033;
+    /** {@code F_GET_SEALS}: the seals of a memfd. */
+    public static final int F_GET_SEALS = 1034;
+    /** {@code F_SEAL_SEAL}: no more seals can be added. */
+    public static final int F_SEAL_SEAL = 0x1;
+    /** {@code F_SEAL_SHRINK}: the file cannot shrink. */
+    public static final int F_SEAL_SHRINK = 0x2;
+    /** {@code F_SEAL_GROW}: the file cannot grow. */
+    public static final int F_SEAL_GROW = 0x4;
+    /** {@code F_SEAL_WRITE}: the contents cannot change (no write, no shared writable mapping). */
+    public static final int F_SEAL_WRITE = 0x8;
+    /** {@code F_SEAL_FUTURE_WRITE} (5.1): no new writes or shared writable mappings; existing ones keep working. */
+    public static final int F_SEAL_FUTURE_WRITE = 0x10;
+    /** The seals of an immutable file: what a memory image is sealed with. */
+    public static final int F_SEALS_IMMUTABLE = F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL;
 
     public static final int SIGKILL = 9;
     public static final int SIGSEGV = 11;

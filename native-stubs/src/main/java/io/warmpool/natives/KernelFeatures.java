@@ -13,14 +13,9 @@ import java.util.regex.Pattern;
  * Each probe makes the real calls on scratch resources and says, in words, what it found.
  */
 public final class KernelFeatures {
-    /** {@code UFFD_USER_MODE_ONLY}: lets unprivileged processes have a userfaultfd for their own faults. */
-    static final int UFFD_USER_MODE_ONLY = 1;
-    /** {@code UFFD_API}. */
-    static final long UFFD_API = 0xAA;
-    /** {@code _IOWR(0xAA, 0x3F, struct uffdio_api)}: 24 bytes {api, features, ioctls}. */
-    static final long UFFDIO_API = 0xC018AA3FL;
-    /** {@code UFFD_FEATURE_WP_ASYNC} (Linux 6.7). */
-    static final long UFFD_FEATURE_WP_ASYNC = 1L << 15;
+    /** The features written-page tracking asks {@code UFFDIO_API} for. */
+    public static final long WP_ASYNC_FEATURES = Userfaultfd.UFFD_FEATURE_WP_ASYNC
+            | Userfaultfd.UFFD_FEATURE_WP_UNPOPULATED;
 
     private static final Pattern BRACKETED = Pattern.compile("\\[(\\w+)]");
 
@@ -66,33 +61,41 @@ public final class KernelFeatures {
 
     /**
      * Whether userfaultfd supports asynchronous write-protect ({@code UFFD_FEATURE_WP_ASYNC}, Linux
-     * 6.7): opens a user-mode-only userfaultfd and asks {@code UFFDIO_API} for the feature.
+     * 6.7, with {@code UFFD_FEATURE_WP_UNPOPULATED}): opens a user-mode-only userfaultfd and asks
+     * {@code UFFDIO_API} for the features. That the whole of written-page tracking works (register,
+     * protect, a write, a scan) is {@code WrittenPageTracker.probe}'s question, in pagemap-scan.
      */
     public static Feature userfaultfdWriteProtectAsync(Syscalls os) {
         int fd;
         try {
-            fd = os.userfaultfd(Fcntl.O_CLOEXEC | Fcntl.O_NONBLOCK | UFFD_USER_MODE_ONLY);
+            fd = os.userfaultfd(Fcntl.O_CLOEXEC | Fcntl.O_NONBLOCK | Userfaultfd.UFFD_USER_MODE_ONLY);
         } catch (NativeCallException e) {
-            String why = e.is(Errno.ENOSYS) ? "the kernel has no userfaultfd"
-                    : e.is(Errno.EPERM) ? "userfaultfd is not permitted here (vm.unprivileged_userfaultfd, seccomp)"
-                    : "userfaultfd is unusable";
-            return new Feature(false, why + ": " + e.getMessage());
+            return new Feature(false, whyNoUserfaultfd(e) + ": " + e.getMessage());
         }
-        long api = NativeMemory.allocate(24);
         try {
-            NativeMemory.putLong(api, UFFD_API);
-            NativeMemory.putLong(api + 8, UFFD_FEATURE_WP_ASYNC);
-            os.ioctl(fd, UFFDIO_API, api);
-            return new Feature(true, "UFFD_FEATURE_WP_ASYNC accepted (features 0x"
-                    + Long.toHexString(NativeMemory.getLong(api + 8)) + ")");
+            long supported = os.uffdioApi(fd, WP_ASYNC_FEATURES);
+            return new Feature(true, "UFFD_FEATURE_WP_ASYNC and UFFD_FEATURE_WP_UNPOPULATED accepted (features 0x"
+                    + Long.toHexString(supported) + ")");
         } catch (NativeCallException e) {
-            String why = e.is(Errno.EINVAL) ? "the kernel refuses UFFD_FEATURE_WP_ASYNC; it needs Linux 6.7 or newer"
-                    : "UFFDIO_API failed";
-            return new Feature(false, why + ": " + e.getMessage());
+            return new Feature(false, whyNoWriteProtectAsync(e) + ": " + e.getMessage());
         } finally {
-            NativeMemory.free(api);
             os.close(fd);
         }
+    }
+
+    /** Why the {@code userfaultfd} system call failed, in words: ENOSYS, EPERM (a sysctl or seccomp), or other. */
+    public static String whyNoUserfaultfd(NativeCallException e) {
+        return e.is(Errno.ENOSYS) ? "the kernel has no userfaultfd (or seccomp answers ENOSYS for it)"
+                : e.is(Errno.EPERM) ? "userfaultfd is not permitted here (vm.unprivileged_userfaultfd, or a"
+                        + " seccomp profile such as Docker's default)"
+                : e.is(Errno.EINVAL) ? "userfaultfd refuses UFFD_USER_MODE_ONLY; it needs Linux 5.11 or newer"
+                : "userfaultfd is unusable";
+    }
+
+    /** Why {@code UFFDIO_API} refused the write-protect features, in words. */
+    public static String whyNoWriteProtectAsync(NativeCallException e) {
+        return e.is(Errno.EINVAL) ? "the kernel refuses UFFD_FEATURE_WP_ASYNC; it needs Linux 6.7 or newer"
+                : "UFFDIO_API failed";
     }
 
     /**

@@ -8,12 +8,16 @@ import jnr.posix.POSIXFactory;
 import jnr.posix.RLimit;
 
 /**
- * The real {@link Syscalls}: glibc through JNA direct mapping ({@code Native.register}), about
- * 0.07 µs of overhead a call, and jnr-posix for the process calls ({@code waitpid}, {@code kill},
- * {@code getrlimit}) that only tests and configuration checks make.
+ * The real {@link Syscalls}: the calls of every reset ({@code ioctl} and the uffdio ioctls,
+ * {@code madvise}, {@code mprotect}) through the {@link HotCalls} binding (JNI to warmpool's C
+ * library, about 8 ns of overhead a call, or JNA where that library cannot load), the rest of glibc
+ * through JNA direct mapping ({@code Native.register}, about 0.05 µs a call), and jnr-posix for the
+ * process calls ({@code waitpid}, {@code kill}, {@code getrlimit}) that only tests and configuration
+ * checks make.
  *
- * <p>JNA saves errno after every native call on the calling thread; it is read with
- * {@link Native#getLastError()} only when the return value says the call failed. Calls that newer
+ * <p>A hot call returns {@code -errno} on failure. JNA saves errno after every native call on the
+ * calling thread; it is read with {@link Native#getLastError()} only when the return value says the
+ * call failed. Calls that newer
  * glibc versions added ({@code pidfd_open}, {@code process_madvise}) are bound lazily in a class
  * of their own, so a C library without them costs those calls ({@code ENOSYS}), not the others.
  */
@@ -36,12 +40,6 @@ final class LinuxSyscalls implements Syscalls {
 
         static native int munmap(long address, long length);
 
-        static native int mprotect(long address, long length, int prot);
-
-        static native int madvise(long address, long length, int advice);
-
-        static native int ioctl(int fd, long request, long argument);
-
         static native int open(String path, int flags, int mode);
 
         static native int close(int fd);
@@ -58,6 +56,8 @@ final class LinuxSyscalls implements Syscalls {
 
         static native int ftruncate(int fd, long length);
 
+        static native long pwrite(int fd, long buffer, long count, long offset);
+
         static native int memfd_create(String name, int flags);
 
         static native long syscall(long number, long argument);
@@ -66,7 +66,6 @@ final class LinuxSyscalls implements Syscalls {
 
         static native void _exit(int status);
 
-        static native long memset(long address, int value, long length);
     }
 
     /** glibc 2.36 calls: bound on first use; absent symbols make the calls fail with ENOSYS. */
@@ -92,9 +91,8 @@ final class LinuxSyscalls implements Syscalls {
         static final POSIX POSIX = POSIXFactory.getNativePOSIX();
     }
 
-    static void memset(long address, int value, long length) {
-        Libc.memset(address, value, length);
-    }
+    /** The binding of the hot calls, chosen once per process. */
+    private static final HotCalls.Binding HOT = HotCalls.BINDING;
 
     private static int errno() {
         return Native.getLastError();
@@ -118,23 +116,25 @@ final class LinuxSyscalls implements Syscalls {
 
     @Override
     public void mprotect(long address, long length, int prot) {
-        if (Libc.mprotect(address, length, prot) != 0) {
-            throw Call.MPROTECT.failure(errno(), address, length, prot);
+        int result = HOT.mprotect(address, length, prot);
+        if (result != 0) {
+            throw Call.MPROTECT.failure(-result, address, length, prot);
         }
     }
 
     @Override
     public void madvise(long address, long length, int advice) {
-        if (Libc.madvise(address, length, advice) != 0) {
-            throw Call.MADVISE.failure(errno(), address, length, advice);
+        int result = HOT.madvise(address, length, advice);
+        if (result != 0) {
+            throw Call.MADVISE.failure(-result, address, length, advice);
         }
     }
 
     @Override
     public int ioctl(int fd, long request, long argument) {
-        int result = Libc.ioctl(fd, request, argument);
+        int result = HOT.ioctl(fd, request, argument);
         if (result < 0) {
-            throw Call.IOCTL.failure(errno(), fd, request, argument);
+            throw Call.IOCTL.failure(-result, fd, request, argument);
         }
         return result;
     }
@@ -283,5 +283,66 @@ final class LinuxSyscalls implements Syscalls {
         if (Posix.POSIX.kill(pid, signal) != 0) {
             throw Call.KILL.failure(Posix.POSIX.errno(), pid, signal);
         }
+    }
+
+    @Override
+    public long uffdioApi(int uffd, long features) {
+        long[] api = {Userfaultfd.UFFD_API, features, 0};
+        int result = HOT.ioctlWords(uffd, Userfaultfd.UFFDIO_API, api);
+        if (result < 0) {
+            throw Call.UFFDIO_API.failure(-result, uffd, features);
+        }
+        return api[1];
+    }
+
+    @Override
+    public long uffdioRegister(int uffd, long start, long length, long mode) {
+        long[] register = {start, length, mode, 0};
+        int result = HOT.ioctlWords(uffd, Userfaultfd.UFFDIO_REGISTER, register);
+        if (result < 0) {
+            throw Call.UFFDIO_REGISTER.failure(-result, uffd, start, length, mode);
+        }
+        return register[3];
+    }
+
+    @Override
+    public void uffdioUnregister(int uffd, long start, long length) {
+        int result = HOT.ioctlRange(uffd, Userfaultfd.UFFDIO_UNREGISTER, start, length, 0);
+        if (result < 0) {
+            throw Call.UFFDIO_UNREGISTER.failure(-result, uffd, start, length);
+        }
+    }
+
+    @Override
+    public void uffdioWriteprotect(int uffd, long start, long length, long mode) {
+        int result = HOT.ioctlRange(uffd, Userfaultfd.UFFDIO_WRITEPROTECT, start, length, mode);
+        if (result < 0) {
+            throw Call.UFFDIO_WRITEPROTECT.failure(-result, uffd, start, length, mode);
+        }
+    }
+
+    @Override
+    public long pwrite(int fd, long buffer, long count, long offset) {
+        long written = Libc.pwrite(fd, buffer, count, offset);
+        if (written < 0) {
+            throw Call.PWRITE.failure(errno(), fd, buffer, count, offset);
+        }
+        return written;
+    }
+
+    @Override
+    public void addSeals(int fd, int seals) {
+        if (Libc.fcntl(fd, Fcntl.F_ADD_SEALS, seals) < 0) {
+            throw Call.FCNTL_ADD_SEALS.failure(errno(), fd, seals);
+        }
+    }
+
+    @Override
+    public int getSeals(int fd) {
+        int seals = Libc.fcntl(fd, Fcntl.F_GET_SEALS, 0);
+        if (seals < 0) {
+            throw Call.FCNTL_GET_SEALS.failure(errno(), fd);
+        }
+        return seals;
     }
 }

@@ -17,17 +17,30 @@ public final class NativeMemory {
     private NativeMemory() {
     }
 
-    /** Sets {@code length} bytes at {@code address} to zero ({@code memset}, one native call). */
+    /**
+     * Sets {@code length} bytes at {@code address} to zero ({@code memset}, one native call through
+     * the {@link HotCalls} binding).
+     */
     public static void zero(long address, long length) {
         if (length > 0) {
-            LinuxSyscalls.memset(address, 0, length);
+            HotCalls.BINDING.memset(address, 0, length);
         }
     }
 
     /** Sets {@code length} bytes at {@code address} to {@code value}. */
     public static void fill(long address, long length, byte value) {
         if (length > 0) {
-            LinuxSyscalls.memset(address, value, length);
+            HotCalls.BINDING.memset(address, value, length);
+        }
+    }
+
+    /**
+     * Copies {@code length} bytes from {@code from} to {@code to} ({@code memcpy}, one native call);
+     * the ranges must not overlap.
+     */
+    public static void copy(long from, long to, long length) {
+        if (length > 0) {
+            HotCalls.BINDING.memcpy(to, from, length);
         }
     }
 

@@ -11,7 +11,10 @@ package io.warmpool.natives;
  */
 public interface Syscalls {
 
-    /** The real system calls of the running Linux kernel, through JNA direct mapping. */
+    /**
+     * The real system calls of the running Linux kernel: the reset's hot calls through JNI (JNA when
+     * warmpool's JNI library cannot load, see {@link HotCalls}), the others through JNA direct mapping.
+     */
     static Syscalls linux() {
         return LinuxSyscalls.INSTANCE;
     }
@@ -92,4 +95,41 @@ public interface Syscalls {
     default long nanoTime() {
         return System.nanoTime();
     }
+
+    // ---- Written-page tracking (userfaultfd write-protect, issue 17) and memory images (issue 13) ----
+    // The uffdio calls take their structs (Userfaultfd) as arguments and build them themselves, so
+    // a caller allocates nothing native; every failure names the uffd, the range and the errno.
+
+    /**
+     * {@code ioctl(UFFDIO_API)}: enables {@code features} on a fresh userfaultfd (once per descriptor).
+     *
+     * @return the features this kernel supports (a superset of those asked for)
+     */
+    long uffdioApi(int uffd, long features);
+
+    /**
+     * {@code ioctl(UFFDIO_REGISTER)}: registers {@code [start, start + length)} (page-aligned) in
+     * {@code mode} ({@link Userfaultfd#UFFDIO_REGISTER_MODE_WP}).
+     *
+     * @return the ioctls the range supports, as a bit set of their numbers
+     */
+    long uffdioRegister(int uffd, long start, long length, long mode);
+
+    /** {@code ioctl(UFFDIO_UNREGISTER)} of {@code [start, start + length)}. */
+    void uffdioUnregister(int uffd, long start, long length);
+
+    /**
+     * {@code ioctl(UFFDIO_WRITEPROTECT)}: write-protects {@code [start, start + length)} with
+     * {@link Userfaultfd#UFFDIO_WRITEPROTECT_MODE_WP} in {@code mode}, unprotects it without.
+     */
+    void uffdioWriteprotect(int uffd, long start, long length, long mode);
+
+    /** {@code pwrite} from native memory at {@code buffer}; returns the bytes written, which may be fewer than asked. */
+    long pwrite(int fd, long buffer, long count, long offset);
+
+    /** {@code fcntl(F_ADD_SEALS)}: adds {@code seals} ({@code Fcntl.F_SEAL_*}) to a memfd made with {@code MFD_ALLOW_SEALING}. */
+    void addSeals(int fd, int seals);
+
+    /** {@code fcntl(F_GET_SEALS)}: the seals of a memfd. */
+    int getSeals(int fd);
 }

@@ -27,7 +27,7 @@ class KernelFeaturesTest {
     @Test
     void refusedFeaturesSayWhichKernelTheyNeed() {
         FaultInjectingSyscalls faults = new FaultInjectingSyscalls(os);
-        faults.failAlways(Call.IOCTL, Errno.EINVAL).failAlways(Call.PROCESS_MADVISE, Errno.EINVAL);
+        faults.failAlways(Call.UFFDIO_API, Errno.EINVAL).failAlways(Call.PROCESS_MADVISE, Errno.EINVAL);
         KernelFeatures.Feature uffd = KernelFeatures.userfaultfdWriteProtectAsync(faults);
         assertFalse(uffd.present());
         assertTrue(uffd.detail().contains("6.7") && uffd.detail().contains("EINVAL"), uffd.detail());
@@ -40,8 +40,19 @@ class KernelFeaturesTest {
     void missingSyscallsAreReportedAsAbsentNotThrown() {
         FaultInjectingSyscalls faults = new FaultInjectingSyscalls(os);
         faults.failAlways(Call.USERFAULTFD, Errno.ENOSYS).failAlways(Call.PIDFD_OPEN, Errno.ENOSYS);
-        assertFalse(KernelFeatures.userfaultfdWriteProtectAsync(faults).present());
+        KernelFeatures.Feature uffd = KernelFeatures.userfaultfdWriteProtectAsync(faults);
+        assertFalse(uffd.present());
+        assertTrue(uffd.detail().contains("no userfaultfd") && uffd.detail().contains("ENOSYS"), uffd.detail());
         assertFalse(KernelFeatures.processMadviseDontneed(faults).present());
+    }
+
+    @Test
+    void aSeccompProfileThatRefusesUserfaultfdMakesItAbsentWithTheReason() {
+        FaultInjectingSyscalls faults = new FaultInjectingSyscalls(os);
+        faults.failAlways(Call.USERFAULTFD, Errno.EPERM);
+        KernelFeatures.Feature uffd = KernelFeatures.userfaultfdWriteProtectAsync(faults);
+        assertFalse(uffd.present());
+        assertTrue(uffd.detail().contains("seccomp") && uffd.detail().contains("EPERM"), uffd.detail());
     }
 
     @Test

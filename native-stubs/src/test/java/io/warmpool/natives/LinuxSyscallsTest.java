@@ -62,6 +62,41 @@ class LinuxSyscallsTest {
     }
 
     @Test
+    void eachHotCallReportsTheErrnoOfItsOwnFailure() {
+        NativeCallException mprotect = assertThrows(NativeCallException.class,
+                () -> os.mprotect(0x1001, page, PROT_READ));
+        assertEquals(Call.MPROTECT, mprotect.call());
+        assertTrue(mprotect.is(Errno.EINVAL), mprotect.getMessage());
+        long base = os.mmap(0, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        os.munmap(base, page);
+        NativeCallException madvise = assertThrows(NativeCallException.class,
+                () -> os.madvise(base, page, Mman.MADV_DONTNEED));
+        assertTrue(madvise.is(Errno.ENOMEM), madvise.getMessage());
+        NativeCallException ioctl = assertThrows(NativeCallException.class, () -> os.ioctl(-1, 0xC0606610L, 0));
+        assertEquals(Call.IOCTL, ioctl.call());
+        assertEquals("ioctl(fd=-1, request=0xc0606610, argument=0x0) failed: errno 9 EBADF (Bad file number)",
+                ioctl.getMessage());
+    }
+
+    @Test
+    void copyAndFillMoveTheBytesAsked() {
+        long buffer = NativeMemory.allocate(3 * page);
+        try {
+            NativeMemory.fill(buffer + 1, page - 2, (byte) 9);
+            assertEquals(0, NativeMemory.getByte(buffer));
+            assertEquals(9, NativeMemory.getByte(buffer + page - 2));
+            assertEquals(0, NativeMemory.getByte(buffer + page - 1));
+            NativeMemory.copy(buffer, buffer + 2 * page, page);
+            assertEquals(1, NativeMemory.firstNonZero(buffer + 2 * page, page));
+            assertEquals(0, NativeMemory.getByte(buffer + 3 * page - 1));
+            NativeMemory.copy(buffer, buffer + page, 0);
+            assertEquals(-1, NativeMemory.firstNonZero(buffer + page, page), "a copy of no bytes copies none");
+        } finally {
+            NativeMemory.free(buffer);
+        }
+    }
+
+    @Test
     void openOfAMissingPathNamesThePathAndEnoent() {
         NativeCallException e = assertThrows(NativeCallException.class,
                 () -> os.open("/no/such/warmpool/file", Fcntl.O_RDONLY, 0));

@@ -74,6 +74,10 @@ final class PagemapEntryReader implements RegionSource {
 
     @Override
     public int fill(PmScanArg arg, long cursor, long end, ScanSelection selection, long maxPages) {
+        if (selection.flags() != 0) {
+            throw new UnsupportedOperationException("pread of pagemap cannot write-protect or check for it: "
+                    + selection);
+        }
         long unreadable = selection.categoriesUsed() & ~READABLE;
         if (unreadable != 0) {
             throw new UnsupportedOperationException("pread of pagemap cannot tell " + PageCategory.names(unreadable));

@@ -192,20 +192,7 @@ public final class PagemapScanner implements AutoCloseable {
      *         after the last page reported when the budget ran out
      */
     public long scan(long start, long end, ScanSelection selection, long maxPages, RegionVisitor visitor) {
-        if (closed) {
-            throw new IllegalStateException("scanner is closed");
-        }
-        if ((start & (pageSize - 1)) != 0) {
-            throw new IllegalArgumentException("scan start 0x" + Long.toHexString(start)
-                    + " is not aligned to the page size " + pageSize);
-        }
-        if (Long.compareUnsigned(end, start) < 0) {
-            throw new IllegalArgumentException("scan end 0x" + Long.toHexString(end)
-                    + " is before its start 0x" + Long.toHexString(start));
-        }
-        if (maxPages < 0) {
-            throw new IllegalArgumentException("page budget " + maxPages + " is negative");
-        }
+        checkRange(start, end, maxPages);
         long alignedEnd = (end + pageSize - 1) & -pageSize;
         long cursor = start;
         long reported = 0;
@@ -253,6 +240,56 @@ public final class PagemapScanner implements AutoCloseable {
             visitor.region(pendingStart, pendingEnd, pendingCategories);
         }
         return Long.compareUnsigned(cursor, alignedEnd) < 0 ? cursor : alignedEnd;
+    }
+
+    /**
+     * Write-protects every page table entry of {@code [start, end)} that is not protected yet, with
+     * {@code PAGEMAP_SCAN} ({@code PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC}, no region vector: the
+     * kernel then protects without reporting, and flushes only the span it changed). The range must
+     * be registered for userfaultfd write-protect in async mode; {@link WrittenPageTracker#reprotect}
+     * is the public way in.
+     *
+     * @throws PageScanException with {@code EPERM} where the range is not so registered
+     */
+    void writeProtect(long start, long end) {
+        checkRange(start, end, 0);
+        if (source.mode() != ScanMode.PAGEMAP_SCAN) {
+            throw new UnsupportedOperationException("write-protect needs the PAGEMAP_SCAN ioctl; this scanner runs "
+                    + source.mode());
+        }
+        long alignedEnd = (end + pageSize - 1) & -pageSize;
+        long cursor = start;
+        try {
+            while (Long.compareUnsigned(cursor, alignedEnd) < 0) {
+                arg.set(cursor, alignedEnd, 0, ScanSelection.WRITTEN_AND_PROTECT, 0);
+                arg.call(os, pagemap.fd());
+                long walkEnd = arg.walkEnd();
+                if (Long.compareUnsigned(walkEnd, cursor) <= 0) {
+                    throw new IllegalStateException("write-protect made no progress at 0x" + Long.toHexString(cursor)
+                            + " (walk_end 0x" + Long.toHexString(walkEnd) + ")");
+                }
+                cursor = walkEnd;
+            }
+        } catch (NativeCallException e) {
+            throw translate(e, start, alignedEnd);
+        }
+    }
+
+    private void checkRange(long start, long end, long maxPages) {
+        if (closed) {
+            throw new IllegalStateException("scanner is closed");
+        }
+        if ((start & (pageSize - 1)) != 0) {
+            throw new IllegalArgumentException("scan start 0x" + Long.toHexString(start)
+                    + " is not aligned to the page size " + pageSize);
+        }
+        if (Long.compareUnsigned(end, start) < 0) {
+            throw new IllegalArgumentException("scan end 0x" + Long.toHexString(end)
+                    + " is before its start 0x" + Long.toHexString(start));
+        }
+        if (maxPages < 0) {
+            throw new IllegalArgumentException("page budget " + maxPages + " is negative");
+        }
     }
 
     /** The number of pages of {@code [start, end)} that match {@code selection}. */

@@ -12,14 +12,16 @@ import java.nio.ByteBuffer;
  * <pre>
  * struct pm_scan_arg (96 bytes, every field a u64)      struct page_region (24 bytes) x vecLen
  *  +0  size                 = 96                          +0  start        first byte
- *  +8  flags                = 0 (no write-protect)        +8  end          byte after (exclusive)
+ *  +8  flags                  PM_SCAN_WP_MATCHING,        +8  end          byte after (exclusive)
+ *                             PM_SCAN_CHECK_WPASYNC
  * +16  start                  page-aligned                +16 categories   & return_mask
  * +24  end                    rounded up by the kernel
  * +32  walk_end     (out)     where the walk stopped: the range's end, or the first matching page
  *                             it could not report (the vector was full, or max_pages were spent:
  *                             then it may lie well past the last page reported)
  * +40  vec                    address of the region vector
- * +48  vec_len                regions the vector holds
+ * +48  vec_len                regions the vector holds; 0: report nothing (with WP_MATCHING, the
+ *                             kernel then write-protects every entry of the range not yet protected)
  * +56  max_pages              stop after reporting this many pages; 0: no limit
  * +64  category_inverted
  * +72  category_mask
@@ -74,8 +76,9 @@ final class PmScanArg implements AutoCloseable {
         return vecLen;
     }
 
-    /** Fills in one call's range, budget and selection. */
+    /** Fills in one call's range, budget and selection; {@code regions} may be 0 (report nothing). */
     void set(long start, long end, long maxPages, ScanSelection selection, int regions) {
+        arg.putLong(OFF_FLAGS, selection.flags());
         arg.putLong(OFF_START, start);
         arg.putLong(OFF_END, end);
         arg.putLong(OFF_WALK_END, 0);

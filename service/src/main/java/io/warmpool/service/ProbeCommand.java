@@ -1,9 +1,12 @@
 package io.warmpool.service;
 
+import io.warmpool.natives.HotCalls;
 import io.warmpool.natives.KernelFeatures;
 import io.warmpool.natives.Syscalls;
+import io.warmpool.pagemap.FirstWriteCost;
 import io.warmpool.pagemap.PageCategory;
 import io.warmpool.pagemap.PagemapCapabilities;
+import io.warmpool.pagemap.WrittenPageTracker;
 
 import java.io.PrintStream;
 import java.util.List;
@@ -28,27 +31,41 @@ final class ProbeCommand implements Command {
         return """
                 usage: warmpool probe [--json]
 
-                Prints what the running kernel offers the pool: kernel release, page size, PAGEMAP_SCAN
-                (and the page categories it accepts), userfaultfd asynchronous write-protect,
-                process_madvise with MADV_DONTNEED, the transparent huge page mode; then measures, in
-                well under a second, the median cost per page of a page fault (first write after
-                MADV_DONTNEED), of zeroing a resident page, and of MADV_DONTNEED of a resident page.
+                Prints what the running kernel offers the pool: kernel release, page size, how the
+                reset's system calls are bound (JNI, or JNA and why), PAGEMAP_SCAN (and the page
+                categories it accepts), written-page tracking with userfaultfd asynchronous
+                write-protect (tried on a scratch mapping), process_madvise with MADV_DONTNEED, the
+                transparent huge page mode; then measures, in well under a second, the median cost per
+                page of a page fault (first write after MADV_DONTNEED), of the first write to a
+                write-protected page (what tracking costs a tenant), of zeroing a resident page, and of
+                MADV_DONTNEED of a resident page.
 
                 options:
                   --json    print the same as one JSON object
                   --help    print this help""";
     }
 
-    /** What the probe found. */
-    record Report(String kernel, long pageSize, PagemapCapabilities pagemap, KernelFeatures.Feature uffdWpAsync,
-                  KernelFeatures.Feature processMadvise, String transparentHugePages, HostCosts costs) {
+    /**
+     * What the probe found.
+     *
+     * @param callBinding     {@code jni} or {@code jna}: how the reset's system calls are bound
+     * @param callFallback    why they fell back to JNA, or null
+     * @param writeFaultNanos the first write to a write-protected page, per page; NaN where written-page
+     *                        tracking does not work
+     */
+    record Report(String kernel, long pageSize, String callBinding, String callFallback, PagemapCapabilities pagemap,
+                  KernelFeatures.Feature uffdWpAsync, KernelFeatures.Feature processMadvise,
+                  String transparentHugePages, HostCosts costs, double writeFaultNanos) {
     }
 
     static Report probe(Syscalls os) {
-        return new Report(KernelFeatures.kernelRelease(), os.pageSize(), PagemapCapabilities.get(),
-                KernelFeatures.userfaultfdWriteProtectAsync(os), KernelFeatures.processMadviseDontneed(os),
-                KernelFeatures.transparentHugePages(), HostCosts.measure(os));
+        KernelFeatures.Feature tracking = WrittenPageTracker.probe(os);
+        return new Report(KernelFeatures.kernelRelease(), os.pageSize(), HotCalls.binding(),
+                HotCalls.fallbackReason().orElse(null), PagemapCapabilities.get(),
+                tracking, KernelFeatures.processMadviseDontneed(os), KernelFeatures.transparentHugePages(),
+                HostCosts.measure(os), tracking.present() ? FirstWriteCost.measure(os).nanosPerPage() : Double.NaN);
     }
+
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) {
@@ -71,6 +88,9 @@ final class ProbeCommand implements Command {
                 "warmpool probe: what this kernel offers the pool",
                 row("kernel", r.kernel()),
                 row("page size", r.pageSize() + " B"),
+                row("reset calls", r.callBinding() + "  " + (r.callFallback() == null
+                        ? "ioctl, madvise, mprotect, memset through warmpool's JNI library"
+                        : "JNI library not loaded: " + r.callFallback())),
                 row("PAGEMAP_SCAN", yesNo(r.pagemap().pagemapScan()) + "  " + (r.pagemap().pagemapScan()
                         ? "categories " + PageCategory.names(r.pagemap().acceptedCategories())
                         : r.pagemap().detail() + "; scans fall back to pread of /proc/self/pagemap")),
@@ -81,6 +101,8 @@ final class ProbeCommand implements Command {
                 String.format(Locale.ROOT, "measured costs per 4 KiB page (median of %d rounds of %d pages)",
                         c.rounds(), c.pages()),
                 row("page fault", micros(c.faultNanos()) + "  first write after MADV_DONTNEED"),
+                row("WP fault", Double.isNaN(r.writeFaultNanos()) ? "     n/a  no written-page tracking here"
+                        : micros(r.writeFaultNanos()) + "  first write to a write-protected page (uffd async)"),
                 row("zeroing", micros(c.zeroNanos()) + "  memset of a resident page"),
                 row("madvise", micros(c.decommitNanos()) + "  MADV_DONTNEED of a resident page"),
                 String.format(Locale.ROOT, "  keeping a dirty page resident and zeroing it is %.0fx cheaper than"
@@ -100,6 +122,10 @@ final class ProbeCommand implements Command {
         Json json = new Json().begin(null)
                 .field("kernel", r.kernel())
                 .field("page_size", r.pageSize())
+                .begin("reset_calls")
+                .field("binding", r.callBinding())
+                .field("fallback_reason", r.callFallback())
+                .end()
                 .begin("pagemap_scan")
                 .field("supported", r.pagemap().pagemapScan())
                 .beginArray("categories");
@@ -119,6 +145,7 @@ final class ProbeCommand implements Command {
                 .field("transparent_huge_pages", r.transparentHugePages())
                 .begin("costs_ns_per_page")
                 .field("page_fault", c.faultNanos())
+                .field("write_protect_fault", r.writeFaultNanos())
                 .field("zero", c.zeroNanos())
                 .field("madvise_dontneed", c.decommitNanos())
                 .field("rounds", c.rounds())

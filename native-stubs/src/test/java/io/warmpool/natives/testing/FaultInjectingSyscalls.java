@@ -20,8 +20,8 @@ import java.util.Map;
  *   <li>{@link #failAlways}: every invocation of a call fails, until {@link #clear}.</li>
  *   <li>{@link #truncate}: a call does less than it was asked, as the kernel may: a
  *       {@code PAGEMAP_SCAN} ioctl fills at most {@code limit} regions (its {@code vec_len} is cut,
- *       then restored), a {@code pread} reads at most {@code limit} bytes, a {@code process_madvise}
- *       takes at most {@code limit} iovecs.</li>
+ *       then restored), a {@code pread} reads and a {@code pwrite} writes at most {@code limit} bytes,
+ *       a {@code process_madvise} takes at most {@code limit} iovecs.</li>
  * </ul>
  *
  * Thread-safe: rules and counters are guarded by this object's lock.
@@ -70,7 +70,7 @@ public final class FaultInjectingSyscalls implements Syscalls {
 
     /** {@code call} does at most {@code limit} units of its work (see the class comment). */
     public synchronized FaultInjectingSyscalls truncate(Call call, long limit) {
-        if (call != Call.IOCTL && call != Call.PREAD && call != Call.PROCESS_MADVISE) {
+        if (call != Call.IOCTL && call != Call.PREAD && call != Call.PWRITE && call != Call.PROCESS_MADVISE) {
             throw new IllegalArgumentException(call + " has no result to truncate");
         }
         if (limit < 1) {
@@ -261,5 +261,47 @@ public final class FaultInjectingSyscalls implements Syscalls {
     public void kill(int pid, int signal) {
         enter(Call.KILL, pid, signal);
         real.kill(pid, signal);
+    }
+
+    @Override
+    public long uffdioApi(int uffd, long features) {
+        enter(Call.UFFDIO_API, uffd, features);
+        return real.uffdioApi(uffd, features);
+    }
+
+    @Override
+    public long uffdioRegister(int uffd, long start, long length, long mode) {
+        enter(Call.UFFDIO_REGISTER, uffd, start, length, mode);
+        return real.uffdioRegister(uffd, start, length, mode);
+    }
+
+    @Override
+    public void uffdioUnregister(int uffd, long start, long length) {
+        enter(Call.UFFDIO_UNREGISTER, uffd, start, length);
+        real.uffdioUnregister(uffd, start, length);
+    }
+
+    @Override
+    public void uffdioWriteprotect(int uffd, long start, long length, long mode) {
+        enter(Call.UFFDIO_WRITEPROTECT, uffd, start, length, mode);
+        real.uffdioWriteprotect(uffd, start, length, mode);
+    }
+
+    @Override
+    public long pwrite(int fd, long buffer, long count, long offset) {
+        enter(Call.PWRITE, fd, buffer, count, offset);
+        return real.pwrite(fd, buffer, Math.min(count, truncation(Call.PWRITE)), offset);
+    }
+
+    @Override
+    public void addSeals(int fd, int seals) {
+        enter(Call.FCNTL_ADD_SEALS, fd, seals);
+        real.addSeals(fd, seals);
+    }
+
+    @Override
+    public int getSeals(int fd) {
+        enter(Call.FCNTL_GET_SEALS, fd);
+        return real.getSeals(fd);
     }
 }
