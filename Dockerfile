@@ -35,12 +35,13 @@ ARG WARMPOOL_REVISION=
 RUN --mount=type=cache,target=/root/.m2 \
     mvn -B -q -DskipTests -Dwarmpool.revision="${WARMPOOL_REVISION}" package
 
-# The builder is Ubuntu; the runtime is Debian bookworm (glibc 2.36). Refuse a libwarmpool.so that
-# needs a newer glibc than the runtime has (another RUNTIME_IMAGE: set RUNTIME_GLIBC to its glibc).
+# The builder is Ubuntu; the runtime is Debian bookworm (glibc 2.36). Refuse a library of ours (the
+# fork handlers' libwarmpool.so, the reset's hot calls' libwarmpoolcalls.so) that needs a newer
+# glibc than the runtime has (another RUNTIME_IMAGE: set RUNTIME_GLIBC to its glibc).
 ARG RUNTIME_GLIBC=2.36
 RUN set -eu; \
-    for so in native-stubs/target/classes/linux-*/libwarmpool.so; do \
-      [ -f "$so" ] || { echo "no libwarmpool.so was built" >&2; exit 1; }; \
+    for so in native-stubs/target/classes/linux-*/libwarmpool.so native-stubs/target/classes/linux-*/libwarmpoolcalls.so; do \
+      [ -f "$so" ] || { echo "$so was not built" >&2; exit 1; }; \
       newest=$(objdump -T "$so" | grep -o 'GLIBC_[0-9.]*' | sed 's/^GLIBC_//' | sort -uV | tail -n 1); \
       if [ "$(printf '%s\n' "$RUNTIME_GLIBC" "$newest" | sort -V | tail -n 1)" != "$RUNTIME_GLIBC" ]; then \
         echo "$so needs glibc $newest; the runtime image has $RUNTIME_GLIBC" >&2; exit 1; \
