@@ -1,6 +1,7 @@
 package io.warmpool.wasm;
 
 import io.warmpool.pool.WarmPool;
+import io.warmpool.wasm.testing.Wat;
 import io.warmpool.pool.config.PoolConfig;
 import io.warmpool.pool.config.ResetStrategy;
 import org.junit.jupiter.api.AfterEach;
