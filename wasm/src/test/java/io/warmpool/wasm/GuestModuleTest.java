@@ -188,6 +188,25 @@ class GuestModuleTest {
     }
 
     @Test
+    void aHostWithChicorysOwnMemoryGivesThePooledResultsWithoutAPool() {
+        WarmPool pool = pool(ResetStrategy.AUTO, 1);
+        byte[] wasm = Wat.assemble(COUNTER);
+        GuestModule pooled = WasmHost.on(pool).load(wasm);
+        GuestModule own = WasmHost.withChicoryMemory(Engine.INTERPRETER).load(wasm);
+        for (String export : List.of("bump", "data", "size")) {
+            assertArrayEquals(pooled.call(export), own.call(export), export);
+        }
+        assertEquals(2L << 16, own.initialMemoryBytes());
+        own.withInstance(g -> {
+            assertEquals(WARM, g.readInt(16));
+            assertTrue(!(g.memory() instanceof io.warmpool.wasm.memory.PooledMemory), "Chicory's own memory");
+            return null;
+        });
+        GuestTrapException e = assertThrows(GuestTrapException.class, () -> own.call("trap"));
+        assertTrue(e.getMessage().contains("out of bounds memory access"), e.getMessage());
+    }
+
+    @Test
     void aModuleWithoutMemoryTakesNoSlot() {
         WarmPool pool = pool(ResetStrategy.AUTO, 1);
         GuestModule guest = WasmHost.on(pool).load(Wat.assemble(
