@@ -103,7 +103,9 @@ public final class WarmPool implements AutoCloseable {
         try {
             for (SlotKind kind : SlotKind.values()) {
                 if (config.kind(kind).count() > 0) {
-                    kinds.add(new SlotPool(kind, config, os, processMadvise, profiling, this::slotFreed));
+                    SlotPool pool = new SlotPool(kind, config, os, processMadvise, profiling, this::slotFreed);
+                    kinds.add(pool);
+                    profile.stripes(kind, pool.stripes());
                 }
             }
             contexts.giveBack(contexts.borrow()); // opens a scanner now: a bad scan mode fails here, not on a release
@@ -140,6 +142,7 @@ public final class WarmPool implements AutoCloseable {
         return new PoolListener() {
             @Override
             public void acquired(SlotKind kind, AcquireKind result) {
+                profile.acquired(kind, result);
                 listener.acquired(kind, result);
             }
 
@@ -543,6 +546,7 @@ public final class WarmPool implements AutoCloseable {
             pool.setMaxUnusedWarm(bound);
         }
         maxUnusedWarmSlots = bound;
+        profile.maxUnusedWarmSlots(bound);
     }
 
     /** The reset strategy now ({@link PoolSetting#RESET_STRATEGY}). */

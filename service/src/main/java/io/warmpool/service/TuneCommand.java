@@ -42,8 +42,12 @@ final class TuneCommand implements Command {
                 fault, zeroing, madvise, a scan of the profile's slot and the pool's own work per
                 release cost on this host, and prints for a sweep of keep-resident sizes and
                 warm-slot bounds the predicted reset cost and page-fault cost per instance and the
-                idle RSS of the warm slots; then recommends the cheapest setting whose idle RSS
-                bound (warm slots times keep-resident bytes) fits the budget.
+                idle RSS of the warm slots. Cold acquires (no warm slot left in the key's stripe of
+                the allocator) are priced from the instances the profile saw in use: each faults in
+                every page its tenant writes and pays an mprotect and, later, an eviction. Then it
+                recommends the cheapest setting whose idle RSS bound (warm slots times keep-resident
+                bytes) fits the budget, but keeps the profile's own setting unless another is
+                predicted 5% cheaper and no more often cold.
 
                 options:
                   --profile FILE              the tenant profile to read
@@ -148,7 +152,8 @@ final class TuneCommand implements Command {
         TuneModel model = new TuneModel(profile, kind, costs, scan, overhead);
         List<Long> keep = r.keepResident() != null ? r.keepResident()
                 : TuneModel.keepResidentSweep(profile.pageSize(), kind.slotBytes(), kind.keepResidentBytes());
-        List<Integer> warm = r.warmSlots() != null ? r.warmSlots() : TuneModel.warmSlotSweep(profile.inUseAtAcquire());
+        List<Integer> warm = r.warmSlots() != null ? r.warmSlots()
+                : TuneModel.warmSlotSweep(profile.inUseAtAcquire(), kind.stripes(), kind.maxUnusedWarmSlots());
         List<TuneModel.Prediction> sweep = model.sweep(keep, warm);
         out.println(TuneReport.text(r, profile, kind, costs, scan, overhead, model, sweep));
         if (r.plot() != null) {
