@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TuneAdviceJarIT {
     private static final Pattern METRICS_URL = Pattern.compile("(?m)^  metrics +(http://\\S+/metrics) ");
-    private static final Pattern RECOMMENDED = Pattern.compile("(?m)^recommended within --rss-budget [^:]+: (--\\S+ \\S+(?: --\\S+ \\S+)*)$");
+    private static final Pattern RECOMMENDED = Pattern.compile("(?m)^recommended within --rss-budget .*?: (--\\S+ \\S+(?: --\\S+ \\S+)*)$");
     private static final long SETTLE_MILLIS = 3_000;
     private static final long WINDOW_MILLIS = 8_000;
     private static final long BUDGET = 256L << 20;
