@@ -84,7 +84,8 @@ public record ProfileFamily(String name, Type type, String help, List<Sample> sa
                 "Scanned resets that filled the keep-resident budget, so that the scan stopped there.");
         Builder regions = new Builder("dirty_regions", Type.COUNTER, "Dirty regions the scanned resets found.");
         Builder accessible = new Builder("accessible_bytes", Type.COUNTER, "Accessible bytes of the scanned resets, summed.");
-        Builder dirty = new Builder("dirty_pages", Type.HISTOGRAM, "Dirty pages a scanned reset found.");
+        Builder dirty = new Builder("dirty_pages", Type.HISTOGRAM, "Dirty pages a scanned reset found: the pages its tenant wrote, and those an earlier"
+                + " reset kept resident (zeroed), which a scan for present pages finds again.");
         Builder offsets = new Builder("dirty_offset_pages", Type.HISTOGRAM, "Dirty pages found, by page number from the"
                 + " slot's hot end, from 1 (a memory's or table's first page, a stack's top page).");
         Builder warm = new Builder("max_unused_warm_slots", Type.GAUGE,
