@@ -46,6 +46,6 @@ class BenchJarIT {
         String tune = run(ProbeJarIT.java("tune", "--profile", profile.toString(), "--pool.memory-keep-resident", "0,64KiB,256KiB",
                 "--pool.max-unused-warm-slots", "0,1", "--rss-budget", "1MiB"));
         assertTrue(tune.contains("profile of 20 scanned resets"), tune);
-        assertTrue(tune.contains("recommended within --rss-budget 1 MiB: memory keep-resident bytes"), tune);
+        assertTrue(tune.contains("recommended within --rss-budget 1 MiB: --pool.memory-keep-resident "), tune);
     }
 }

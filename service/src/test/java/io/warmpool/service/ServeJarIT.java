@@ -280,7 +280,7 @@ class ServeJarIT {
         assertEquals(0, tune.exitValue(), text);
         Matcher resets = Pattern.compile("profile of (\\d+) scanned resets").matcher(text);
         assertTrue(resets.find() && Long.parseLong(resets.group(1)) > 0, text);
-        assertTrue(text.contains("recommended within --rss-budget 1 MiB: memory keep-resident bytes"), text);
+        assertTrue(text.contains("recommended within --rss-budget 1 MiB: --pool.memory-keep-resident "), text);
     }
 
     @Test
