@@ -2,10 +2,7 @@ package io.warmpool.pool;
 
 import io.warmpool.natives.KernelFeatures;
 import io.warmpool.natives.Syscalls;
-import io.warmpool.pagemap.PageCategory;
-import io.warmpool.pagemap.PagemapScanner;
 import io.warmpool.pagemap.ScanMode;
-import io.warmpool.pagemap.ScanSelection;
 import io.warmpool.pool.concurrent.StripedCounter;
 import io.warmpool.pool.config.PoolConfig;
 import io.warmpool.pool.config.PoolSetting;
@@ -65,9 +62,6 @@ import java.util.function.Consumer;
  * lock a parent thread may have held.
  */
 public final class WarmPool implements AutoCloseable {
-    /** Present pages that hold memory of their own: not the shared zero page. */
-    private static final ScanSelection RESIDENT_MEMORY = new ScanSelection(PageCategory.PFNZERO,
-            PageCategory.PRESENT | PageCategory.PFNZERO, 0, PageCategory.PRESENT);
     private static final int[] NO_SLOTS = {};
     /** Where how a slot was found starts in {@link #taken}: above every slot index. */
     private static final int HOW_SHIFT = 28;
@@ -86,9 +80,8 @@ public final class WarmPool implements AutoCloseable {
     private final StripedCounter outstanding = new StripedCounter();
     private final GuardedListener listener;
     private AcquireLine line = new AcquireLine();
-    private Object measuring = new Object();
+    private ResidentMeter meter;
     private volatile int maxUnusedWarmSlots;
-    private PagemapScanner measuringScanner;
 
     private WarmPool(PoolConfig config, PoolListener listener, Syscalls os) {
         this.config = config;
@@ -98,6 +91,7 @@ public final class WarmPool implements AutoCloseable {
         GuardedListener guarded = new GuardedListener(profile, listener);
         this.listener = guarded;
         this.contexts = new ResetContexts(config.scanMode(), os, guarded);
+        this.meter = new ResidentMeter(os, config.pageSize());
         this.forks = new ForkRecovery(config, kinds, os, this::renewAfterFork);
         AddressSpace.checkFits(config, os);
         boolean processMadvise = config.decommitBatch() > 1 && KernelFeatures.processMadviseDontneed(os).present();
@@ -500,24 +494,7 @@ public final class WarmPool implements AutoCloseable {
             return 0;
         }
         pool.flushIfWaited();
-        synchronized (measuring) {
-            if (measuringScanner == null) {
-                measuringScanner = PagemapScanner.open(ScanMode.AUTO, os, contexts.pagemap()).orElseThrow();
-            }
-            if (!idleOnly) {
-                long base = pool.reservationBase();
-                return measuringScanner.countPages(base, base + pool.reservationBytes(), RESIDENT_MEMORY)
-                        * config.pageSize();
-            }
-            long pages = 0;
-            for (int slot = 0; slot < pool.capacity(); slot++) {
-                if (pool.isIdle(slot)) {
-                    long start = pool.slotBase(slot);
-                    pages += measuringScanner.countPages(start, start + pool.slotBytes(), RESIDENT_MEMORY);
-                }
-            }
-            return pages * config.pageSize();
-        }
+        return meter.measure(pool, idleOnly, contexts);
     }
 
     /** The keep-resident bytes per warm slot of {@code kind} now ({@link PoolSetting#keepResident}). */
@@ -638,13 +615,8 @@ public final class WarmPool implements AutoCloseable {
         for (SlotPool pool : kinds.all()) {
             pool.close();
         }
-        synchronized (measuring) {
-            if (measuringScanner != null) {
-                measuringScanner.close();
-                measuringScanner = null;
-            }
-        }
-        contexts.close(); // last: the scanners above share its descriptor
+        meter.close();
+        contexts.close(); // last: the meter's scanner shares its descriptor
     }
 
     /**
@@ -657,17 +629,12 @@ public final class WarmPool implements AutoCloseable {
     private void renewAfterFork(List<Lease> leasesOut) {
         profile.renewAfterFork();
         gate.renewAfterFork();
-        PagemapScanner measured = measuringScanner;
         line = new AcquireLine();
-        measuring = new Object();
-        measuringScanner = null;
         outstanding.clear();
         for (Lease lease : leasesOut) {
             outstanding.add(lease.countedIn, 1);
         }
-        if (measured != null) {
-            measured.close(); // before its descriptor: buffers only
-        }
+        meter = meter.forChild(); // before the descriptor its scanner reads
         contexts = contexts.forChild();
     }
 }
