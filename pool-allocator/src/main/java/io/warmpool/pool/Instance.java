@@ -13,6 +13,9 @@ import java.util.function.Consumer;
  * The slots one instance holds, acquired in one call to {@link WarmPool#acquire} and released in one
  * call to {@link #close()}, which resets them. After the release every method of the instance and of
  * its slots throws {@link IllegalStateException}; so does a second release (never a second reset).
+ * While it is out, its pool stays open ({@link WarmPool#close()} refuses), so its slots stay mapped.
+ * Any thread may use it; a grow racing its release either completes before the reset (which then
+ * covers it) or throws. A {@code ByteBuffer} taken from a slot cannot be revoked: drop it at the release.
  */
 public final class Instance implements AutoCloseable {
     private static final MemorySlot[] NO_MEMORIES = {};

@@ -60,6 +60,15 @@ import java.util.function.Consumer;
  * {@code getpid} per operation. Not covered: a fork from inside a {@link PoolListener} callback or
  * during {@link #close()}; and the listener itself is called in the child, so it must not wait on a
  * lock a parent thread may have held.
+ *
+ * <p>Careless and hostile callers: any sequence of public calls from any number of threads keeps
+ * tenants apart and loses no slot. An instance out keeps the pool open ({@link #close()} refuses
+ * until every instance is released, and waits for the calls in flight), so an instance's slots are
+ * mapped until its release; a closed pool refuses every call that would touch its former addresses.
+ * A {@link PoolListener} that throws is counted ({@link PoolSnapshot#listenerFailures()}) and logged
+ * once, and the pool goes on. An affinity key's {@code hashCode} is taken once, at the acquire: a
+ * key that throws fails that acquire alone, and one that throws later costs its tenant affinity at
+ * most. Sizes and offsets are checked without sums that could overflow.
  */
 public final class WarmPool implements AutoCloseable {
     private static final int[] NO_SLOTS = {};
