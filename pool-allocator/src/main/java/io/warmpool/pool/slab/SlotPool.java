@@ -314,13 +314,13 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
      */
     public void release(ResetContext ctx, int slot, Object key) {
         counts.addForThread(ctx.borrower, RESETTING - IN_USE);
+        long bytes = accessibleAfterGrows(slot); // first: a grow in flight may yet fail and distrust the slot
         if (distrusted[slot] != null) {
             recoverReleased(slot, "not trusted to a reset", distrusted[slot]);
             return;
         }
         try {
             ResetStrategy strategy = settings.strategy();
-            long bytes = accessibleAfterGrows(slot);
             long lo = accessibleStart(slot);
             resetter.reset(ctx, slot, slab.slotBase(slot), lo, lo + bytes, settings.keepResidentBytes(), strategy);
             String scannerFallback = ctx.newScannerFallback();
