@@ -33,6 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *  run(setting): serve --metrics.port 0 SETTING; after SETTLE (the warm slots fill), read the profile
  *    and /proc/PID/stat's minor faults; after WINDOW, read both again: the window's
  *    cold share = cold acquires / acquires (memory),  faults per instance = minor faults / instances
+ *  the JVM runs as the launcher runs it (a fixed 64 MiB heap, touched up front), so that the faults
+ *  are the tenants' and the pool's
  * </pre>
  */
 class TuneAdviceJarIT {
@@ -43,8 +45,15 @@ class TuneAdviceJarIT {
     private static final long BUDGET = 256L << 20;
     /** Cold share may exceed the current setting's by this much: startup and scheduling noise. */
     private static final double COLD_NOISE = 0.02;
-    /** Page faults per instance may exceed the current setting's by this factor: the JVM's own faults vary. */
+    /**
+     * Page faults per instance may exceed the current setting's by this factor and this many: the
+     * JVM's own faults (its compiler, metadata, thread stacks) vary from run to run, about one a
+     * instance in two runs of one setting here, where a cold acquire costs one a page its tenant writes.
+     */
     private static final double FAULT_NOISE = 1.25;
+    private static final double FAULT_SLACK = 1.5;
+    /** The launcher's heap, touched up front: a growing heap's faults are not the pool's. */
+    private static final List<String> JVM = List.of("-Xms64m", "-Xmx64m", "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC");
 
     /** What one run of the workload did in its window. */
     record Window(double coldShare, double faultsPerInstance, long instances, double idleResidentBytes, String tune) {
@@ -83,7 +92,7 @@ class TuneAdviceJarIT {
         String both = "current " + setting + ": " + current + "\nadvised " + flags + ": " + after + "\n" + current.tune();
         System.out.println("TuneAdviceJarIT: current " + setting + ": " + current + "; advised " + flags + ": " + after);
         assertTrue(after.coldShare() <= current.coldShare() + COLD_NOISE, both);
-        assertTrue(after.faultsPerInstance() <= current.faultsPerInstance() * FAULT_NOISE, both);
+        assertTrue(after.faultsPerInstance() <= current.faultsPerInstance() * FAULT_NOISE + FAULT_SLACK, both);
         assertTrue(after.idleResidentBytes() <= BUDGET, both);
         return new Window[] {current, after};
     }
@@ -91,7 +100,7 @@ class TuneAdviceJarIT {
     private static Window run(List<String> setting, boolean tune) throws Exception {
         List<String> args = new ArrayList<>(List.of("serve", "--metrics.port", "0", "--summary-interval", "60s"));
         args.addAll(setting);
-        Process serve = ProbeJarIT.java(args.toArray(String[]::new));
+        Process serve = ProbeJarIT.javaWith(JVM, args.toArray(String[]::new));
         StringBuffer output = new StringBuffer();
         Thread reader = new Thread(() -> {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8))) {
