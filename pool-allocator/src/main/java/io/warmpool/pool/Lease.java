@@ -22,6 +22,8 @@ final class Lease {
 
     final Object key;
     final int[] memorySlots;
+    /** The memory image of each memory, or null (no array at all when none has one). */
+    final MemoryImage[] memoryImages;
     final int[] tableSlots;
     /** The stack slot, or -1. */
     final int stackSlot;
@@ -29,9 +31,10 @@ final class Lease {
     final int countedIn;
     private volatile boolean released;
 
-    Lease(Object key, int[] memorySlots, int[] tableSlots, int stackSlot, int countedIn) {
+    Lease(Object key, int[] memorySlots, MemoryImage[] memoryImages, int[] tableSlots, int stackSlot, int countedIn) {
         this.key = key;
         this.memorySlots = memorySlots;
+        this.memoryImages = memoryImages;
         this.tableSlots = tableSlots;
         this.stackSlot = stackSlot;
         this.countedIn = countedIn;
