@@ -109,6 +109,32 @@ class MemoryImageTest {
         }
     }
 
+    @Test
+    void anAcquirePrefersASlotMappingItsImageThenAWarmSlotOfItsKeyThenAnyFreeSlot() {
+        ImageEvents events = new ImageEvents();
+        try (WarmPool pool = WarmPool.create(TestPools.memories(3, MAX, 4 * PAGE).maxUnusedWarmSlots(3).build(), events)) {
+            MemoryImage a = pool.createImage(List.of(new ImageSegment(0, pattern(100, 1))));
+            MemoryImage b = pool.createImage(List.of(new ImageSegment(0, pattern(100, 2))));
+            int slotOfA;
+            int slotOfK;
+            try (Instance withA = pool.acquire(InstanceRequest.builder().affinityKey("k").memory(PAGE, a).build());
+                 Instance plainK = pool.acquire(InstanceRequest.builder().affinityKey("k").memory(PAGE).build())) {
+                slotOfA = withA.memory(0).index();
+                slotOfK = plainK.memory(0).index();
+                assertEquals("k", withA.affinityKey(), "an explicit key stays the key");
+            }
+            try (Instance otherKeyA = pool.acquire(InstanceRequest.builder().affinityKey("other").memory(PAGE, a).build());
+                 Instance kWithB = pool.acquire(InstanceRequest.builder().affinityKey("k").memory(PAGE, b).build());
+                 Instance anyB = pool.acquire(InstanceRequest.builder().memory(PAGE, b).build())) {
+                assertEquals(slotOfA, otherKeyA.memory(0).index(), "first: the free slot that maps the image, whatever the key");
+                assertEquals(slotOfK, kWithB.memory(0).index(), "then: the warm slot of the key");
+                assertTrue(anyB.memory(0).index() != slotOfA && anyB.memory(0).index() != slotOfK, "then any free slot");
+                assertReadsImage(kWithB.memory(0), TestPools.imageBytes(List.of(new ImageSegment(0, pattern(100, 2)))), "b");
+            }
+            assertEquals(List.of(false, true, false, false), events.hits);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = ScanMode.class, names = {"PAGEMAP_SCAN", "PAGEMAP_READ"})
     void untouchedImagePagesAreFilePagesTheScanSkipsAndRestoredPagesStayPrivate(ScanMode mode) {
