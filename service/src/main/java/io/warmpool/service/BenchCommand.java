@@ -3,6 +3,7 @@ package io.warmpool.service;
 import io.warmpool.bench.BenchRun;
 import io.warmpool.bench.Contender;
 import io.warmpool.bench.Contenders;
+import io.warmpool.bench.ImageContenders;
 import io.warmpool.bench.Measurement;
 import io.warmpool.bench.Progress;
 import io.warmpool.bench.Workload;
@@ -21,7 +22,7 @@ import java.util.Set;
 /** {@code warmpool bench}: the pool's resets against the alternatives and a C reference. */
 final class BenchCommand implements Command {
     static final Set<String> VALUED = Set.of("slot-bytes", "max-bytes", "keep-resident-bytes", "dirty-pages",
-            "spread-bytes", "iterations", "warmup", "warmup-seconds", "time-limit", "seed", "strategy", "json", "plot", "profile-out");
+            "spread-bytes", "iterations", "warmup", "warmup-seconds", "time-limit", "seed", "strategy", "json", "plot", "profile-out", "image-bytes");
 
     @Override
     public String name() {
@@ -54,6 +55,11 @@ final class BenchCommand implements Command {
                 contenders:
                   --strategy LIST             all (default), or some of:
                                               %s
+                  --image-bytes SIZE          the tenant's memory starts from a memory image of SIZE
+                                              bytes (default 0: none); the contenders are then
+                                              %s
+                                              (see BENCHMARKS.md, "Memory images"), and the JSON
+                                              gives each its pss: 64 idle warm slots of the image
                 measurement:
                   --iterations N              measured cycles per contender and workload (default 1000)
                   --warmup N                  cycles run first, not measured (default: a fifth of N)
@@ -71,7 +77,8 @@ final class BenchCommand implements Command {
                   --help                      print this help
 
                 A progress bar shows on a terminal when the run takes more than a second.""".formatted(
-                wrap(String.join(", ", Contenders.names()), 60, "\n" + " ".repeat(30)));
+                wrap(String.join(", ", Contenders.names()), 60, "\n" + " ".repeat(30)),
+                wrap(String.join(", ", ImageContenders.names()), 60, "\n" + " ".repeat(30)));
     }
 
     /** {@code text} broken at spaces into lines of at most {@code width}, joined by {@code newline}. */
@@ -92,7 +99,12 @@ final class BenchCommand implements Command {
 
     /** What the command line asks for. */
     record Request(List<Workload> workloads, List<String> contenders, Measurement measurement, Path json, Path plot,
-                   Path profileOut) {
+                   Path profileOut, long imageBytes) {
+
+        /** The contenders the request names: the image contenders when it asks for an image. */
+        List<Contender> named() {
+            return imageBytes > 0 ? ImageContenders.named(contenders, imageBytes) : Contenders.named(contenders);
+        }
     }
 
     static Request parse(List<String> args, long pageSize) {
@@ -127,8 +139,18 @@ final class BenchCommand implements Command {
         long timeLimit = count("time-limit", o.get("time-limit", "10"), 0);
         long seed = count("seed", o.get("seed", "1"), Long.MIN_VALUE);
         List<String> contenders = List.of(o.get("strategy", "all").split(","));
+        long imageBytes;
         try {
-            Contenders.named(contenders);
+            imageBytes = ByteSize.parse(o.get("image-bytes", "0"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("bench: --image-bytes: " + e.getMessage());
+        }
+        try {
+            if (imageBytes > 0) {
+                ImageContenders.named(contenders, imageBytes);
+            } else {
+                Contenders.named(contenders);
+            }
         } catch (IllegalArgumentException e) {
             throw new UsageException("bench: --strategy: " + e.getMessage());
         }
@@ -143,7 +165,7 @@ final class BenchCommand implements Command {
         }
         return new Request(workloads, contenders, new Measurement(iterations, warmup, warmupSeconds * 1_000_000_000L,
                 timeLimit * 1_000_000_000L, seed),
-                path(o, "json"), path(o, "plot"), profileOut);
+                path(o, "json"), path(o, "plot"), profileOut, imageBytes);
     }
 
     private static Path path(Options o, String flag) {
@@ -189,7 +211,7 @@ final class BenchCommand implements Command {
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
         Request request = parse(args, Syscalls.linux().pageSize());
-        List<Contender> contenders = Contenders.named(request.contenders());
+        List<Contender> contenders = request.named();
         BenchRun run = new BenchRun(request.workloads(), contenders, request.measurement());
         Progress progress = TerminalProgress.forConsole(err, run.plannedCycles());
         List<BenchRun.WorkloadResult> results;
