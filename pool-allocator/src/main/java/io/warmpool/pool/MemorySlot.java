@@ -10,12 +10,10 @@ import java.util.Optional;
  * beyond the image (all zero without one); so do the bytes a grow makes accessible.
  */
 public final class MemorySlot extends PoolSlot {
-    private final long pageSize;
     private final MemoryImage image;
 
-    MemorySlot(Lease lease, SlotPool pool, int index, long pageSize, MemoryImage image) {
+    MemorySlot(Lease lease, SlotPool pool, int index, MemoryImage image) {
         super(lease, pool, index);
-        this.pageSize = pageSize;
         this.image = image;
     }
 
@@ -32,24 +30,17 @@ public final class MemorySlot extends PoolSlot {
     }
 
     /**
-     * Makes {@code additionalBytes} more accessible ({@code mprotect}); rounded up to a page.
+     * Makes {@code additionalBytes} more accessible ({@code mprotect}); rounded up to a page. Grows
+     * of one memory from several threads at once take turns: each adds its bytes to what the others
+     * made accessible, and returns the size it made. A grow racing the instance's release either
+     * completes before the reset (which then covers what it opened) or throws.
      *
      * @return the new accessible size
      * @throws IllegalArgumentException past {@link #maximumBytes()}, or for a negative size; nothing changes
+     * @throws IllegalStateException    once the instance is released
      */
     public long grow(long additionalBytes) {
         lease.checkLive();
-        if (additionalBytes < 0) {
-            throw new IllegalArgumentException("cannot grow by " + additionalBytes + " bytes");
-        }
-        long now = pool.accessible(index);
-        long room = pool.slotBytes() - now;
-        if (additionalBytes > room) {
-            throw new IllegalArgumentException("cannot grow " + this + " by " + additionalBytes + " bytes: it has "
-                    + now + " of at most " + pool.slotBytes() + " (pool.memory-max)");
-        }
-        long target = now + ((additionalBytes + pageSize - 1) & -pageSize);
-        pool.grow(index, target);
-        return target;
+        return pool.grow(index, additionalBytes, lease); // checks the lease again under the slot's lock
     }
 }
