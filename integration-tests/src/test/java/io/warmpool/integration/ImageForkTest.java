@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
-import static io.warmpool.integration.ChildChecks.DEADLINE;
 import static io.warmpool.integration.ChildChecks.OS;
 import static io.warmpool.integration.ChildChecks.PAGE;
 import static io.warmpool.integration.ChildChecks.TENANT_BYTE;
@@ -35,6 +34,11 @@ class ImageForkTest {
     private static final int IMAGE_PAGES = 4;
     private static final int PAGES = 6;
     private static final byte[] IMAGE = image();
+    /**
+     * How long a parent waits for a child: longer than {@link ChildChecks#DEADLINE}, since these
+     * children compare whole slots interpreted (-Xint), and on a loaded machine that took over 15 s.
+     */
+    private static final java.time.Duration DEADLINE = java.time.Duration.ofSeconds(60);
     /** The image as the longs a slot reads, page-rounded: a child compares 8 bytes a call (it runs interpreted). */
     private static final long[] IMAGE_LONGS = longs(IMAGE);
     private static final long TENANT_LONG = 0x5A5A5A5A5A5A5A5AL;
