@@ -33,7 +33,7 @@ final class WastCommand implements Command {
     @Override
     public String help() {
         return """
-                usage: warmpool wast [--strategy NAME] [--memory pooled|chicory] [--engine NAME] FILE.wast...
+                usage: warmpool wast [--strategy NAME] [--memory pooled|chicory] [--no-images] [--engine NAME] FILE.wast...
 
                 Converts each script with wast2json (Debian package 'wabt') into a temporary directory and
                 runs every module, action and assertion in it (assert_return with NaN patterns,
@@ -48,6 +48,9 @@ final class WastCommand implements Command {
                   --strategy NAME   the pool's reset strategy: %s (default auto)
                   --memory KIND     pooled: memories on pool slots (default); chicory: Chicory's own
                                     heap memories, the reference
+                  --no-images       pooled memories without memory images: every data segment is
+                                    written at instantiation (by default a module whose segments all
+                                    have constant offsets gets a slot that maps them copy-on-write)
                   --engine NAME     interpreter (default) or compiler: Chicory's ahead-of-time
                                     compiler, wasm to JVM bytecode per module
                   --help            print this help""".formatted(ResetStrategy.names());
@@ -55,7 +58,7 @@ final class WastCommand implements Command {
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) {
-        Options options = Options.parse(name(), args, Set.of("strategy", "memory", "engine"), Set.of());
+        Options options = Options.parse(name(), args, Set.of("strategy", "memory", "engine"), Set.of("no-images"));
         if (options.positional().isEmpty()) {
             throw new UsageException(name() + ": give one or more .wast scripts");
         }
@@ -69,12 +72,14 @@ final class WastCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException(name() + ": " + e.getMessage());
         }
-        if (memory == WastMemory.CHICORY && options.has("strategy")) {
-            throw new UsageException(name() + ": --strategy and --memory chicory: Chicory's own memories use no pool");
+        if (memory == WastMemory.CHICORY && (options.has("strategy") || options.has("no-images"))) {
+            throw new UsageException(name() + ": --strategy, --no-images and --memory chicory: Chicory's own "
+                    + "memories use no pool");
         }
         WarmPool pool = memory == WastMemory.POOLED ? WarmPool.create(WastRunner.scriptPoolConfig(strategy)) : null;
         try {
-            WastRunner runner = pool == null ? WastRunner.withChicoryMemory(engine) : WastRunner.withPooledMemory(pool, engine);
+            WastRunner runner = pool == null ? WastRunner.withChicoryMemory(engine) : WastRunner.withPooledMemory(pool, engine)
+                    .withImages(!options.has("no-images"));
             int passed = 0;
             int failed = 0;
             int skipped = 0;

@@ -6,36 +6,34 @@ import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.WasmModule;
-import com.dylibso.chicory.wasm.types.ActiveDataSegment;
-import com.dylibso.chicory.wasm.types.DataSegment;
 import com.dylibso.chicory.wasm.types.ExternalType;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
+import io.warmpool.pool.ImageSegment;
 import io.warmpool.pool.InstanceRequest;
+import io.warmpool.pool.MemoryImage;
 import io.warmpool.pool.MemorySlot;
 import io.warmpool.pool.WarmPool;
-import io.warmpool.wasm.memory.ConstantOffset;
+import io.warmpool.wasm.memory.DataImage;
 import io.warmpool.wasm.memory.PooledMemory;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.function.Function;
 
 /**
  * A module loaded once by a {@link WasmHost}; every {@link #call} or {@link #withInstance} runs one
  * fresh instance of it on a pooled memory slot:
  * <pre>
- *  acquire (affinity key: this module, so its last slots come back warm)
- *    → instantiate with the slot as linear memory (data segments: skipped when the slot holds them)
+ *  acquire (affinity key: this module, so its last slots come back warm; its memory image mapped)
+ *    → instantiate with the slot as linear memory (data segments: already there, through the image)
  *    → call the export(s)
  *    → detach the memory, release the slot (the pool's reset restores it)
  * </pre>
  * Thread-safe: calls on many threads each get their own instance. An instance is never reachable after
  * its release: its memory throws {@link IllegalStateException} from then on.
  */
-public final class GuestModule {
+public final class GuestModule implements AutoCloseable {
     private final WasmHost host;
     private final WasmModule module;
     private final ImportValues imports;
@@ -45,7 +43,10 @@ public final class GuestModule {
     /** The pool request of one instance; null for Chicory's own memory or a module without memory. */
     private final InstanceRequest request;
     private final long initialBytes;
-    private final List<ImageBytes> imageSegments;
+    private final int imageSegments;
+    /** The pool's image of the module's data segments, or null (no pool, images off, no constant segments). */
+    private final MemoryImage image;
+    private volatile boolean closed;
 
     GuestModule(WasmHost host, WasmModule module, ImportValues imports) {
         this.host = host;
@@ -55,36 +56,12 @@ public final class GuestModule {
         this.memoryLimits = module.memorySection().filter(s -> s.memoryCount() > 0)
                 .map(s -> s.getMemory(0).limits()).orElse(null);
         long initialBytes = memoryLimits == null ? 0 : (long) memoryLimits.initialPages() * com.dylibso.chicory.runtime.Memory.PAGE_SIZE;
-        this.imageSegments = memoryLimits == null ? List.of() : imageSegments(module, initialBytes);
+        List<ImageSegment> segments = DataImage.of(module);
+        this.imageSegments = segments.size();
+        this.image = segments.isEmpty() || !host.images() ? null : host.pool().createImage(segments);
         this.request = memoryLimits == null || host.pool() == null ? null
-                : InstanceRequest.builder().affinityKey(this).memory(initialBytes).build();
+                : InstanceRequest.builder().affinityKey(this).memory(initialBytes, image).build();
         this.initialBytes = initialBytes;
-    }
-
-    /**
-     * The module's memory image: its active data segments in order, when every one has a constant
-     * offset and fits the initial memory (then the slot can hold them before instantiation); empty
-     * otherwise (they are written at each instantiation).
-     */
-    private static List<ImageBytes> imageSegments(WasmModule module, long initialBytes) {
-        List<ImageBytes> out = new ArrayList<>();
-        for (DataSegment segment : module.dataSection().dataSegments()) {
-            if (!(segment instanceof ActiveDataSegment)) {
-                continue;
-            }
-            ActiveDataSegment active = (ActiveDataSegment) segment;
-            OptionalLong offset;
-            try {
-                offset = ConstantOffset.ofModule(active.offsetInstructions());
-            } catch (ChicoryException e) {
-                return List.of();
-            }
-            if (offset.isEmpty() || active.index() != 0 || offset.getAsLong() + active.data().length > initialBytes) {
-                return List.of();
-            }
-            out.add(new ImageBytes(offset.getAsLong(), active.data()));
-        }
-        return Collections.unmodifiableList(out);
     }
 
     /** The host that loaded it. */
@@ -104,7 +81,27 @@ public final class GuestModule {
 
     /** How many active data segments make its memory image (0: none, or not all constant). */
     public int imageSegmentCount() {
-        return imageSegments.size();
+        return imageSegments;
+    }
+
+    /**
+     * The bytes of its memory image (page-rounded; the slots map them copy-on-write, so instantiation
+     * writes no data segment); 0 without an image.
+     */
+    public long imageBytes() {
+        return image == null ? 0 : image.byteSize();
+    }
+
+    /**
+     * Frees the module's memory image (slots that map it keep it until they change image); later calls
+     * throw {@link IllegalStateException}. Idempotent. Closing the pool frees it too.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        if (image != null) {
+            image.close();
+        }
     }
 
     /** The names of its exported functions. */
@@ -141,6 +138,9 @@ public final class GuestModule {
      */
     public <T> T withInstance(Function<GuestInstance, T> body) {
         Objects.requireNonNull(body, "body");
+        if (closed) {
+            throw new IllegalStateException(this + " was closed");
+        }
         if (request == null) {
             GuestInstance guest = new GuestInstance(this, instantiate(null), null);
             try {
@@ -154,7 +154,8 @@ public final class GuestModule {
         PooledMemory[] memory = new PooledMemory[1];
         try {
             MemorySlot slot = lease.memory(0);
-            Instance instance = instantiate(limits -> memory[0] = PooledMemory.on(slot, limits, false));
+            boolean mapsImage = image != null && slot.image().orElse(null) == image;
+            Instance instance = instantiate(limits -> memory[0] = PooledMemory.on(slot, limits, mapsImage));
             GuestInstance guest = new GuestInstance(this, instance, memory[0]);
             try {
                 return body.apply(guest);
@@ -184,10 +185,6 @@ public final class GuestModule {
         }
     }
 
-    /** An active data segment at a constant offset: one piece of the module's memory image. */
-    private record ImageBytes(long offset, byte[] bytes) {
-    }
-
     /** Chicory's parsed module (for hosts that need its types). */
     public WasmModule module() {
         return module;
@@ -196,6 +193,6 @@ public final class GuestModule {
     @Override
     public String toString() {
         return "GuestModule[memory=" + (memoryLimits == null ? "none" : memoryLimits.toString()) + ", image segments="
-                + imageSegments.size() + ", engine=" + host.engine() + "]";
+                + imageSegments + ", engine=" + host.engine() + "]";
     }
 }

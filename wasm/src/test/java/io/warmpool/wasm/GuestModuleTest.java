@@ -1,6 +1,7 @@
 package io.warmpool.wasm;
 
 import io.warmpool.pool.WarmPool;
+import io.warmpool.wasm.memory.PooledMemory;
 import io.warmpool.wasm.testing.Wat;
 import io.warmpool.pool.config.PoolConfig;
 import io.warmpool.pool.config.ResetStrategy;
@@ -73,6 +74,7 @@ class GuestModuleTest {
         assertEquals(0, pool.outstanding());
         assertEquals(2L << 16, guest.initialMemoryBytes());
         assertEquals(1, guest.imageSegmentCount());
+        assertEquals(4096, guest.imageBytes(), "the page that holds \"warm\"");
         assertTrue(guest.exportedFunctions().contains("bump"));
     }
 
@@ -85,12 +87,43 @@ class GuestModuleTest {
             for (int i = 0; i < 200; i++) {
                 int iteration = i;
                 guest.withInstance(g -> {
+                    assertTrue(((PooledMemory) g.memory()).slot().image().isPresent(), "the slot maps the image");
                     assertEquals(0, g.readInt(0), strategy + ", reuse " + iteration + ": the counter");
                     assertEquals(WARM, g.readInt(16), strategy + ", reuse " + iteration + ": the data segment");
                     assertEquals(2, g.memoryPages());
                     g.call("grow", 3);
-                    g.call("dirty", 5);
+                    g.call("dirty", 5); // over the data segment too: the release restores the image page
                     g.call("bump");
+                    return null;
+                });
+            }
+            assertEquals(0, pool.outstanding(), strategy.toString());
+        }
+    }
+
+    @Test
+    void aLargeDataSegmentReadsRightAfterManyReusesThatOverwritePartsOfItUnderEveryStrategy() {
+        byte[] table = new byte[150_000]; // spans 37 pages of 4 KiB, from an unaligned offset
+        for (int i = 0; i < table.length; i++) {
+            table[i] = (byte) (i * 31 + (i >>> 8));
+        }
+        StringBuilder data = new StringBuilder();
+        for (byte b : table) {
+            data.append(String.format("\\%02x", b & 0xff));
+        }
+        byte[] wasm = Wat.assemble("(module (memory 4) (data (i32.const 1001) \"" + data + "\"))");
+        for (ResetStrategy strategy : ResetStrategy.values()) {
+            WarmPool pool = pool(strategy, 1);
+            GuestModule guest = WasmHost.on(pool).load(wasm);
+            assertEquals(1, guest.imageSegmentCount());
+            for (int i = 0; i < 40; i++) {
+                int reuse = i;
+                guest.withInstance(g -> {
+                    assertArrayEquals(new byte[1001], g.read(0, 1001), strategy + ", reuse " + reuse + ": below the table");
+                    assertArrayEquals(table, g.read(1001, table.length), strategy + ", reuse " + reuse + ": the table");
+                    byte[] noise = new byte[5000 + reuse * 1000];
+                    java.util.Arrays.fill(noise, (byte) 0x5A);
+                    g.write(reuse * 3001 % 200_000, noise); // over part of the table, and past it
                     return null;
                 });
             }
@@ -204,6 +237,31 @@ class GuestModuleTest {
         });
         GuestTrapException e = assertThrows(GuestTrapException.class, () -> own.call("trap"));
         assertTrue(e.getMessage().contains("out of bounds memory access"), e.getMessage());
+    }
+
+    @Test
+    void withoutImagesTheSlotMapsNoneAndInstantiationWritesTheSegments() {
+        WarmPool pool = pool(ResetStrategy.AUTO, 1);
+        GuestModule guest = WasmHost.on(pool).withImages(false).load(Wat.assemble(COUNTER));
+        assertEquals(0, guest.imageBytes());
+        for (int i = 0; i < 3; i++) {
+            guest.withInstance(g -> {
+                assertTrue(((PooledMemory) g.memory()).slot().image().isEmpty());
+                assertEquals(WARM, g.readInt(16));
+                g.call("dirty", 2);
+                return null;
+            });
+        }
+    }
+
+    @Test
+    void aClosedModuleRefusesCalls() {
+        WarmPool pool = pool(ResetStrategy.AUTO, 1);
+        GuestModule guest = WasmHost.on(pool).load(Wat.assemble(COUNTER));
+        guest.call("bump");
+        guest.close();
+        assertThrows(IllegalStateException.class, () -> guest.call("bump"));
+        assertEquals(0, pool.outstanding());
     }
 
     @Test

@@ -16,9 +16,12 @@ import com.dylibso.chicory.wasm.UnlinkableException;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.Value;
+import io.warmpool.pool.ImageSegment;
 import io.warmpool.pool.InstanceRequest;
+import io.warmpool.pool.MemoryImage;
 import io.warmpool.pool.WarmPool;
 import io.warmpool.wasm.Engine;
+import io.warmpool.wasm.memory.DataImage;
 import io.warmpool.wasm.memory.PooledMemory;
 
 import java.io.IOException;
@@ -51,6 +54,8 @@ final class ScriptRun implements AutoCloseable {
     private final WastMemory memoryKind;
     private final WarmPool pool;
     private final Engine engine;
+    /** Whether pooled memories map their module's data segments as a memory image. */
+    private final boolean images;
     private final Store store = new Store();
     private final Map<String, Instance> named = new LinkedHashMap<>();
     private final Set<Instance> kept = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
@@ -62,18 +67,26 @@ final class ScriptRun implements AutoCloseable {
     private int passed;
     private int failed;
     private int skipped;
+    private int imageModules;
 
-    /** A slot held for one module's memory. */
-    private record Lease(io.warmpool.pool.Instance slot, PooledMemory memory) {
+    /** A slot held for one module's memory, and the module's memory image (or null). */
+    private record Lease(io.warmpool.pool.Instance slot, PooledMemory memory, MemoryImage image) {
         void release() {
             memory.close();
-            if (!slot.isReleased()) {
-                slot.close();
+            try {
+                if (!slot.isReleased()) {
+                    slot.close();
+                }
+            } finally {
+                if (image != null) {
+                    image.close();
+                }
             }
         }
     }
 
-    ScriptRun(Path script, Path dir, WastMemory memoryKind, WarmPool pool, Engine engine) {
+    ScriptRun(Path script, Path dir, WastMemory memoryKind, WarmPool pool, Engine engine, boolean images) {
+        this.images = images;
         this.script = script;
         this.dir = dir;
         this.memoryKind = memoryKind;
@@ -87,7 +100,7 @@ final class ScriptRun implements AutoCloseable {
         MemoryLimits limits = new MemoryLimits(1, 2);
         Memory memory;
         if (memoryKind == WastMemory.POOLED) {
-            Lease lease = lease("spectest", limits);
+            Lease lease = lease("spectest", limits, List.of());
             spare.add(lease);
             memory = lease.memory();
         } else {
@@ -102,24 +115,42 @@ final class ScriptRun implements AutoCloseable {
                 new GlobalInstance(Value.f64(Double.doubleToRawLongBits(666.6)))));
     }
 
-    private Lease lease(Object key, MemoryLimits limits) {
+    /**
+     * A slot for a memory with {@code limits}; with {@code segments} (the module's image), the slot maps
+     * them and the memory's initialize skips writing them.
+     */
+    private Lease lease(Object key, MemoryLimits limits, List<ImageSegment> segments) {
+        long bytes = (long) limits.initialPages() * PAGE;
+        if (bytes > pool.config().memories().slotBytes()) {
+            throw new UninstantiableException("a memory of " + limits.initialPages() + " pages does not fit the "
+                    + "pool's slots of " + pool.config().memories().slotBytes() + " bytes");
+        }
+        MemoryImage image = segments.isEmpty() ? null : pool.createImage(segments);
         io.warmpool.pool.Instance slot;
         try {
-            slot = pool.acquire(InstanceRequest.memory(key, (long) limits.initialPages() * PAGE));
-        } catch (IllegalArgumentException e) {
-            throw new UninstantiableException("a memory of " + limits.initialPages() + " pages does not fit the pool's "
-                    + "slots: " + e.getMessage());
+            slot = pool.acquire(InstanceRequest.builder().affinityKey(image == null ? key : null)
+                    .memory(bytes, image).build());
+        } catch (RuntimeException e) {
+            if (image != null) {
+                image.close();
+            }
+            throw e;
         }
         try {
-            return new Lease(slot, PooledMemory.on(slot.memory(0), limits));
+            boolean mapsImage = image != null && slot.memory(0).image().orElse(null) == image;
+            imageModules += mapsImage ? 1 : 0;
+            return new Lease(slot, PooledMemory.on(slot.memory(0), limits, mapsImage), image);
         } catch (RuntimeException e) {
             slot.close();
+            if (image != null) {
+                image.close();
+            }
             throw e;
         }
     }
 
     WastResult result() {
-        return new WastResult(script, passed, failed, skipped, outcomes);
+        return new WastResult(script, passed, failed, skipped, imageModules, outcomes);
     }
 
     // ---- commands -------------------------------------------------------------------------------
@@ -179,8 +210,9 @@ final class ScriptRun implements AutoCloseable {
             b.withMachineFactory(MachineFactoryCompiler.compile(module));
         }
         if (memoryKind == WastMemory.POOLED) {
+            List<ImageSegment> segments = images ? DataImage.of(module) : List.of();
             b.withMemoryFactory(limits -> {
-                taken[0] = lease(key, limits);
+                taken[0] = lease(key, limits, segments);
                 return taken[0].memory();
             });
         }

@@ -11,10 +11,11 @@ import java.util.List;
  * @param failed   commands that did not
  * @param skipped  {@code assert_malformed} of text-format modules: only a text parser can check them,
  *                 and Chicory reads binaries
+ * @param imageModules how many modules were instantiated on a slot that mapped their memory image
  * @param outcomes one line per command, in order: {@code "LINE pass"}, {@code "LINE skip"} or
  *                 {@code "LINE fail: WHAT"} (what was expected against what came)
  */
-public record WastResult(Path file, int passed, int failed, int skipped, List<String> outcomes) {
+public record WastResult(Path file, int passed, int failed, int skipped, int imageModules, List<String> outcomes) {
     public WastResult {
         outcomes = List.copyOf(outcomes);
     }

@@ -33,8 +33,10 @@ public final class WastRunner {
     private final WarmPool pool;
     private final Engine engine;
     private final String wast2json;
+    private final boolean images;
 
-    private WastRunner(WastMemory memory, WarmPool pool, Engine engine, String wast2json) {
+    private WastRunner(WastMemory memory, WarmPool pool, Engine engine, String wast2json, boolean images) {
+        this.images = images;
         this.memory = memory;
         this.pool = pool;
         this.engine = Objects.requireNonNull(engine, "engine");
@@ -54,17 +56,34 @@ public final class WastRunner {
 
     /** A runner whose modules get Chicory's own memory. */
     public static WastRunner withChicoryMemory(Engine engine) {
-        return new WastRunner(WastMemory.CHICORY, null, engine, WAST2JSON);
+        return new WastRunner(WastMemory.CHICORY, null, engine, WAST2JSON, false);
     }
 
-    /** A runner whose modules get memories on slots of {@code pool} (which the caller closes). */
+    /**
+     * A runner whose modules get memories on slots of {@code pool} (which the caller closes), with
+     * their data segments as memory images where they can ({@link #withImages}).
+     */
     public static WastRunner withPooledMemory(WarmPool pool, Engine engine) {
-        return new WastRunner(WastMemory.POOLED, Objects.requireNonNull(pool, "pool"), engine, WAST2JSON);
+        return new WastRunner(WastMemory.POOLED, Objects.requireNonNull(pool, "pool"), engine, WAST2JSON, true);
     }
 
     /** The same runner with another converter command (a path, or a name on the PATH). */
     public WastRunner withConverter(String command) {
-        return new WastRunner(memory, pool, engine, Objects.requireNonNull(command, "command"));
+        return new WastRunner(memory, pool, engine, Objects.requireNonNull(command, "command"), images);
+    }
+
+    /**
+     * The same runner with or without memory images: with them (the default for pooled memories), a
+     * module whose active data segments all have constant offsets gets a slot that maps them, and
+     * instantiation writes none; without, every segment is written at instantiation.
+     */
+    public WastRunner withImages(boolean on) {
+        return new WastRunner(memory, pool, engine, wast2json, on && memory == WastMemory.POOLED);
+    }
+
+    /** Whether pooled memories map their modules' data segments as memory images. */
+    public boolean images() {
+        return images;
     }
 
     /** Which memory its modules get. */
@@ -103,7 +122,7 @@ public final class WastRunner {
             throw new UncheckedIOException("cannot read " + json, e);
         }
         List<Map<String, Object>> commands = (List<Map<String, Object>>) root.get("commands");
-        try (ScriptRun run = new ScriptRun(script, json.getParent(), memory, pool, engine)) {
+        try (ScriptRun run = new ScriptRun(script, json.getParent(), memory, pool, engine, images)) {
             for (Map<String, Object> command : commands) {
                 run.execute(command);
             }

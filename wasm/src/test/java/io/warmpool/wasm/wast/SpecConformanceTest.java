@@ -94,25 +94,32 @@ class SpecConformanceTest {
         assertTrue(passed > 5000, how + ": only " + passed + " commands passed");
     }
 
-    private static List<WastResult> pooled(ResetStrategy strategy, Engine engine) {
+    private static List<WastResult> pooled(ResetStrategy strategy, Engine engine, boolean images) {
         try (WarmPool pool = WarmPool.create(WastRunner.scriptPoolConfig(strategy))) {
-            List<WastResult> results = runAll(WastRunner.withPooledMemory(pool, engine));
+            List<WastResult> results = runAll(WastRunner.withPooledMemory(pool, engine).withImages(images));
             assertEquals(0, pool.outstanding(), "every slot a script took is back in the pool");
+            int imaged = results.stream().mapToInt(WastResult::imageModules).sum();
+            assertTrue(images ? imaged >= 40 : imaged == 0, imaged + " modules instantiated on an image");
             return results;
         }
     }
 
     @Test
-    void everyScriptPassesWithPooledMemoriesUnderEveryResetStrategy() {
+    void everyScriptPassesWithPooledMemoriesAndImagesUnderEveryResetStrategy() {
         for (ResetStrategy strategy : ResetStrategy.values()) {
-            assertAllPass(pooled(strategy, Engine.INTERPRETER), "pooled memories, " + strategy);
+            assertAllPass(pooled(strategy, Engine.INTERPRETER, true), "pooled memories with images, " + strategy);
         }
+    }
+
+    @Test
+    void everyScriptPassesWithPooledMemoriesThatWriteTheirDataSegments() {
+        assertAllPass(pooled(ResetStrategy.AUTO, Engine.INTERPRETER, false), "pooled memories without images");
     }
 
     @Test
     void pooledMemoriesGiveTheSameOutcomesAsChicorysOwnCommandForCommand() {
         List<WastResult> own = runAll(WastRunner.withChicoryMemory(Engine.INTERPRETER));
-        List<WastResult> pooled = pooled(ResetStrategy.AUTO, Engine.INTERPRETER);
+        List<WastResult> pooled = pooled(ResetStrategy.AUTO, Engine.INTERPRETER, true);
         assertEquals(own.size(), pooled.size());
         for (int i = 0; i < own.size(); i++) {
             assertEquals(own.get(i).outcomes(), pooled.get(i).outcomes(), own.get(i).file().toString());
@@ -123,7 +130,7 @@ class SpecConformanceTest {
 
     @Test
     void theCompilerEngineOnPooledMemoriesPassesEveryScriptToo() {
-        assertAllPass(pooled(ResetStrategy.PAGEMAP_GUIDED, Engine.COMPILER), "pooled memories, compiler");
+        assertAllPass(pooled(ResetStrategy.PAGEMAP_GUIDED, Engine.COMPILER, true), "pooled memories, compiler");
     }
 
     @Test
