@@ -523,12 +523,17 @@ public final class WarmPool implements AutoCloseable {
     }
 
     /**
-     * Changes the keep-resident bytes of {@code kind} for the resets from now on.
+     * Changes the keep-resident bytes of {@code kind} for the resets from now on. Lowered, the idle
+     * warm slots give back what they keep beyond the new bytes before this returns (resets running
+     * meanwhile trim their slot when they finish); slots in use follow at their release.
      *
      * @throws io.warmpool.pool.config.PoolConfigException when not page-aligned or above the slot size
+     * @throws IllegalStateException when the pool is closed
      */
     public void setKeepResidentBytes(SlotKind kind, long bytes) {
-        kinds.of(kind).settings().keepResidentBytes(bytes);
+        checkOpen();
+        forks.check();
+        kinds.of(kind).setKeepResidentBytes(bytes);
     }
 
     /** The bound on unused warm slots per kind now ({@link PoolSetting#MAX_UNUSED_WARM_SLOTS}). */

@@ -7,8 +7,8 @@ import io.warmpool.pool.config.ResetStrategy;
  *
  * <pre>
  *  per slot: SCAN ──(share >= 3/4)──────────────────────────────────────► MEMSET
- *              │                                                          ▲  │ every 32nd reset: scan
- *              │ share >= 1/4 and estimate < 0.9 x scan cost              │  │ (a probe); share < 1/2
+ *              │                                                          ▲  │ every 32nd reset: a probe
+ *              │ share >= 1/4 and estimate < 0.9 x scan cost              │  │ (below); share < 1/2
  *              ▼ (only after the kind's first 10,000 scans)               │  ▼ goes back to SCAN
  *            TRIAL: four memset resets; the cheapest of the last three (the first ─┘
  *                   pays the faults of the window), zeroing and decommit as the release paid
@@ -27,6 +27,16 @@ import io.warmpool.pool.config.ResetStrategy;
  *              / its pages; CALL (one native call's overhead) is taken as 0.08 µs. The estimate
  *              runs low (the dirty region was in cache, the window is not), hence the trial.
  *  A new tenant (an acquire without affinity) starts the slot over at SCAN.
+ *
+ *  probe     two resets. A memset leaves the whole window resident, so a scan right after it finds
+ *            every page dirty whatever the tenant wrote: it would measure the memset, not the
+ *            tenant, and the slot would never scan again. So the probe first sheds a sample of the
+ *            window: the memset reset also gives back one of SAMPLES chunks of the window (the
+ *            chunks in turn, each 1/16 of the window, at least a page); the next reset scans, and
+ *            its share is the share of that chunk the tenant wrote (a page there is resident only
+ *            if the tenant touched it). The tenant pays faults on the chunk's pages it writes, once
+ *            per probe: a sixteenth of what a madvise-all probe would cost it. Under half of the
+ *            chunk written: one madvise-all reset (what the memsets left resident goes), then SCAN.
  * </pre>
  *
  * Costs count only after the kind's first 10,000 scans: until the JIT has compiled the reset path,
@@ -51,6 +61,11 @@ final class AutoChoice {
     static final int SCANS_KEPT = 4;
     /** Scans without a trial after a revert, doubled with each further revert (up to 2^10 times). */
     static final long HOLD_SCANS = 1024;
+    /** A probe samples one of this many chunks of the window. */
+    static final int SAMPLES = 16;
+    private static final byte NO_PROBE = 0;
+    private static final byte SHEDDING = 1;
+    private static final byte MEASURING = 2;
 
     private final boolean[] memsetMode;
     private final int[] sinceProbe;
@@ -62,6 +77,9 @@ final class AutoChoice {
     private final boolean[] revert;
     private final long[] holdUntil;
     private final int[] reverts;
+    /** Per slot: NO_PROBE, SHEDDING (the next memset sheds a sample) or MEASURING (the next scan measures it). */
+    private final byte[] probe;
+    private final int[] probes;
     private long scans;
 
     AutoChoice(int slots) {
@@ -75,6 +93,8 @@ final class AutoChoice {
         revert = new boolean[slots];
         holdUntil = new long[slots];
         reverts = new int[slots];
+        probe = new byte[slots];
+        probes = new int[slots];
     }
 
     /** A new tenant takes the slot: what was learned of the last one does not apply. */
@@ -86,6 +106,7 @@ final class AutoChoice {
         revert[slot] = false;
         holdUntil[slot] = 0;
         reverts[slot] = 0;
+        probe[slot] = NO_PROBE;
     }
 
     /** The strategy of the slot's next reset, with a scanner at hand. */
@@ -94,14 +115,31 @@ final class AutoChoice {
             revert[slot] = false;
             return ResetStrategy.MADVISE_ALL;
         }
-        if (!memsetMode[slot]) {
+        if (!memsetMode[slot] || probe[slot] == MEASURING) {
             return ResetStrategy.PAGEMAP_GUIDED;
         }
         if (trial[slot] == 0 && ++sinceProbe[slot] >= PROBE_EVERY) {
             sinceProbe[slot] = 0;
-            return ResetStrategy.PAGEMAP_GUIDED;
+            probe[slot] = SHEDDING;
         }
         return ResetStrategy.MEMSET_KEEP_RESIDENT;
+    }
+
+    /**
+     * Asked by a memset reset of an auto slot: the sample chunk (0 to {@link #SAMPLES} - 1) it must
+     * give back after zeroing the window, for the probe scan that follows; or -1.
+     */
+    int sampleToShed(int slot) {
+        if (probe[slot] != SHEDDING) {
+            return -1;
+        }
+        probe[slot] = MEASURING;
+        return probes[slot]++ & (SAMPLES - 1);
+    }
+
+    /** Asked by a scan reset of an auto slot: the sample chunk its share must be measured on, or -1 (the window). */
+    int sampleMeasured(int slot) {
+        return probe[slot] == MEASURING ? (probes[slot] - 1) & (SAMPLES - 1) : -1;
     }
 
     /**
@@ -111,8 +149,10 @@ final class AutoChoice {
     void scanned(int slot, double share, double scanNanos, double memsetEstimateNanos) {
         long now = ++scans;
         double cost = rememberScan(slot, scanNanos);
+        probe[slot] = NO_PROBE;
         if (memsetMode[slot]) {
             memsetMode[slot] = share >= SCAN_BELOW;
+            revert[slot] = !memsetMode[slot]; // the memsets left the window resident: a scan would find it all dirty
             return;
         }
         if (share >= MEMSET_ABOVE) {

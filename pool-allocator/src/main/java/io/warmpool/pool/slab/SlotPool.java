@@ -19,6 +19,7 @@ import io.warmpool.pool.reset.DecommitQueue;
 import io.warmpool.pool.reset.RecordedReset;
 import io.warmpool.pool.reset.ResetContext;
 import io.warmpool.pool.reset.SlotResetter;
+import io.warmpool.pool.reset.WrittenTracking;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +59,7 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     private final Slab slab;
     private SlotIndexAllocator allocator; // replaced, with its locks, in a forked child (renewAfterFork)
     private final SlotResetter resetter;
+    private final WrittenTracking tracking;
     private final KindSettings settings;
     private DecommitQueue queue;          // likewise
     private final PoolListener listener;
@@ -70,6 +72,8 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
      */
     private final RuntimeException[] distrusted;
     private final Object[] releaseKey;
+    /** Per slot, the keep-resident bytes its last reset kept within: a slot reset with more than the setting now is trimmed. */
+    private final long[] keptWith;
     /**
      * Slots in use and resetting, as one number: {@code inUse + resetting << 32}, so that a release
      * moves a slot from one to the other with one atomic add, in the releasing thread's own cell.
@@ -96,12 +100,14 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         this.slab = new Slab(os, shape, config.wipeOnFork());
         int stripes = config.stripes() > 0 ? config.stripes() : SlotIndexAllocator.defaultStripes(slots);
         this.allocator = new SlotIndexAllocator(slots, stripes, config.maxUnusedWarmSlots());
-        this.resetter = new SlotResetter(kind, config.pageSize(), slots);
+        this.tracking = new WrittenTracking(kind, os, config.pageSize(), slots);
+        this.resetter = new SlotResetter(kind, config.pageSize(), slots, tracking);
         this.settings = new KindSettings(shape, config.pageSize(), config.resetStrategy());
         this.queue = new DecommitQueue(os, config.decommitBatch(), processMadvise, this, os::nanoTime);
         this.accessible = new long[slots];
         this.distrusted = new RuntimeException[slots];
         this.releaseKey = new Object[slots];
+        this.keptWith = new long[slots];
     }
 
     /** The kind of its slots. */
@@ -280,11 +286,16 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         try {
             ResetStrategy strategy = settings.strategy();
             long lo = accessibleStart(slot);
-            resetter.reset(ctx, slot, slab.slotBase(slot), lo, lo + accessible[slot], settings.keepResidentBytes(),
-                    strategy);
+            long keepResident = settings.keepResidentBytes();
+            keptWith[slot] = keepResident;
+            resetter.reset(ctx, slot, slab.slotBase(slot), lo, lo + accessible[slot], keepResident, strategy);
             String scannerFallback = ctx.newScannerFallback();
             if (scannerFallback != null) {
                 listener.fallback(kind, Fallback.PAGEMAP_READ, scannerFallback);
+            }
+            String untracked = tracking.newFallback();
+            if (untracked != null) {
+                listener.fallback(kind, Fallback.UNTRACKED, untracked);
             }
             RecordedReset record = ctx.record;
             if (ctx.decommits.size() == 0) {
@@ -318,12 +329,78 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         if (victim != SlotIndexAllocator.NONE) {
             evict(victim);
         }
+        if (keptWith[slot] > settings.keepResidentBytes()) { // lowered while it was reset: see setKeepResidentBytes
+            trimWarm(slot);
+        }
+    }
+
+    /**
+     * Sets the keep-resident bytes per slot for the resets from now on; when it lowers them, the
+     * idle warm slots give back what they keep beyond the new bytes now, on this thread.
+     *
+     * <pre>
+     *  setter:  write the setting; then trim every warm slot (under its stripe's lock: no acquire
+     *           takes it meanwhile) whose last reset kept more
+     *  a reset: read the setting at its start; once its slot is warm again, read it again, and trim
+     *           the slot if it was lowered since
+     * </pre>
+     * A reset that read the old setting either made its slot warm before the setter trimmed (the
+     * setter trims it), or reads the new setting after (it trims itself): no idle slot keeps more
+     * than the new setting once both are done. A slot in use follows at its next reset.
+     *
+     * @throws io.warmpool.pool.config.PoolConfigException when not page-aligned, negative or above the slot size
+     */
+    public void setKeepResidentBytes(long bytes) {
+        long was = settings.keepResidentBytes(bytes);
+        if (bytes < was) {
+            trimWarm(SlotIndexAllocator.NONE);
+        }
+    }
+
+    /** Trims warm slot {@code only} ({@link SlotIndexAllocator#NONE}: every warm slot) to the keep-resident bytes now. */
+    private void trimWarm(int only) {
+        Trimmer trimmer = new Trimmer(); // one per call: a setter and a finishing reset may trim at once
+        int[] failed = allocator.visitWarm(only, trimmer);
+        for (int slot : failed) {
+            recover(slot, "trimming it to the lowered keep-resident bytes failed", trimmer.failure);
+        }
+    }
+
+    /**
+     * Gives back what a warm slot keeps beyond the keep-resident bytes now: everything of its
+     * accessible bytes past them (a stack: below its top's). Runs under the slot's stripe lock.
+     */
+    private final class Trimmer implements java.util.function.IntPredicate {
+        /** The last failure, for the slots refused; read after the visit, on the same thread. */
+        RuntimeException failure;
+
+        @Override
+        public boolean test(int slot) {
+            long keep = settings.keepResidentBytes();
+            if (keptWith[slot] <= keep) {
+                return true;
+            }
+            try {
+                long bytes = accessible[slot];
+                long lo = accessibleStart(slot);
+                if (bytes > keep) {
+                    os.madvise(growsDown ? lo : lo + keep, bytes - keep, Mman.MADV_DONTNEED);
+                }
+                tracking.moveIdle(slot, lo, lo + bytes, keep);
+                keptWith[slot] = keep;
+                return true;
+            } catch (RuntimeException e) {
+                failure = e;
+                return false;
+            }
+        }
     }
 
     /** Gives back everything a warm slot holds, and makes it cold. */
     private void evict(int slot) {
         try {
             long bytes = accessible[slot];
+            tracking.untrack(slot); // the decommit below unprotects its window: its next reset registers it again
             if (bytes > 0) {
                 os.madvise(accessibleStart(slot), bytes, Mman.MADV_DONTNEED);
             }
@@ -399,6 +476,7 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     /** A fresh mapping over the slot: nothing resident, nothing accessible, nothing learned of it. */
     private void replaceWithFreshMapping(int slot) {
         slab.remapFresh(slot);
+        tracking.remapped(slot);
         accessible[slot] = 0;
         distrusted[slot] = null;
         releaseKey[slot] = null;
@@ -445,6 +523,7 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
             }
         }
         queue = queue.forChild();
+        tracking.forChild();
         allocator = rebuilt;
         counts.clear();
         counts.add(inUse * IN_USE);
@@ -501,6 +580,10 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     public void close() {
         queue.flush();
         queue.close();
-        slab.close();
+        try {
+            tracking.close();
+        } finally {
+            slab.close();
+        }
     }
 }

@@ -28,10 +28,32 @@ class AutoChoiceTest {
         auto.scanned(0, 0.8, 1000, Double.NaN);
         for (int i = 1; i < AutoChoice.PROBE_EVERY; i++) {
             assertEquals(MEMSET, auto.choose(0), "reset " + i);
+            assertEquals(-1, auto.sampleToShed(0), "reset " + i + " sheds nothing");
         }
-        assertEquals(SCAN, auto.choose(0), "the probe");
+        assertEquals(MEMSET, auto.choose(0), "the probe's first reset zeroes the window ...");
+        assertEquals(0, auto.sampleToShed(0), "... and gives back the first sample");
+        assertEquals(SCAN, auto.choose(0), "the probe's scan");
+        assertEquals(0, auto.sampleMeasured(0), "measures the sample");
         auto.scanned(0, 0.4, 1000, Double.NaN);
-        assertEquals(SCAN, auto.choose(0), "under half dirty: back to scanning");
+        assertEquals(ResetStrategy.MADVISE_ALL, auto.choose(0), "under half dirty: the window left resident goes");
+        assertEquals(SCAN, auto.choose(0), "then back to scanning");
+        assertEquals(-1, auto.sampleMeasured(0));
+    }
+
+    @Test
+    void eachProbeSamplesTheNextChunkAndAProbeOfADirtySampleStaysWithMemset() {
+        AutoChoice auto = new AutoChoice(1);
+        auto.choose(0);
+        auto.scanned(0, 0.9, 1000, Double.NaN);
+        for (int probe = 0; probe < AutoChoice.SAMPLES + 1; probe++) {
+            for (int i = 0; i < AutoChoice.PROBE_EVERY; i++) {
+                assertEquals(MEMSET, auto.choose(0));
+            }
+            assertEquals(probe % AutoChoice.SAMPLES, auto.sampleToShed(0));
+            assertEquals(SCAN, auto.choose(0));
+            auto.scanned(0, 0.75, 1000, Double.NaN);
+        }
+        assertEquals(MEMSET, auto.choose(0));
     }
 
     @Test
