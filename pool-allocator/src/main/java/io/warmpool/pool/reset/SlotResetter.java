@@ -74,8 +74,14 @@ public final class SlotResetter {
      * @param configured the strategy the reset was configured with
      */
     public void resetDone(int slot, ResetRecord record, ResetStrategy configured) {
-        if (configured == ResetStrategy.AUTO && record.strategy() == ResetStrategy.MEMSET_KEEP_RESIDENT) {
+        if (configured != ResetStrategy.AUTO) {
+            return;
+        }
+        if (record.strategy() == ResetStrategy.MEMSET_KEEP_RESIDENT) {
             auto.memsetDone(slot, record.zeroNanos() + record.decommitNanos());
+        } else if (record.strategy() == ResetStrategy.WRITTEN_TRACKED) {
+            auto.trackedDone(slot, record.totalNanos() + record.dirtyPages() * tracking.firstWriteNanos(),
+                    record.dirtyPages(), record.budgetPages());
         }
     }
 
@@ -142,8 +148,11 @@ public final class SlotResetter {
         if (tracking != null) {
             tracking.untrack(slot); // its window was elsewhere: the tenant's pages there are plain again
         }
+        if (learning && tracker == null) {
+            auto.untrackable(slot);
+        }
         ctx.record.strategy = ResetStrategy.PAGEMAP_GUIDED;
-        long finished = pagemapGuided(ctx, slot, lo, hi, keep, started, learning);
+        long finished = pagemapGuided(ctx, slot, lo, hi, keep, started, learning && tracker == null);
         if (tracker != null) {
             tracking.track(tracker, slot, lo, hi, keepResident);
         }
@@ -243,9 +252,16 @@ public final class SlotResetter {
             double share = sample < 0 ? dirtyShare(regions, window, window + keep, budget)
                     : dirtyShare(regions, sampleStart(window, keep, sample),
                             sampleStart(window, keep, sample) + samplePages(keep) * pageSize, samplePages(keep));
-            auto.scanned(slot, share, record.scanNanos + record.zeroNanos, memsetEstimate);
+            long found = sample < 0 ? Math.round(share * budget) : -1;
+            auto.scanned(slot, share, record.scanNanos + record.zeroNanos, memsetEstimate, found,
+                    auto.wouldTrack(slot, share, found) && canTrack(ctx));
         }
         return finished;
+    }
+
+    /** Whether written-page tracking works for this reset: a tracker, a PAGEMAP_SCAN scanner, its first-write cost known. */
+    private boolean canTrack(ResetContext ctx) {
+        return tracking != null && tracking.trackerFor(ctx.scanner) != null && tracking.firstWriteNanos() >= 0;
     }
 
     /** The pages of one of auto's probe samples of a window of {@code keep} bytes. */

@@ -2,6 +2,7 @@ package io.warmpool.pool.reset;
 
 import io.warmpool.fork.ForkGeneration;
 import io.warmpool.natives.Syscalls;
+import io.warmpool.pagemap.FirstWriteCost;
 import io.warmpool.pagemap.PageCategory;
 import io.warmpool.pagemap.PagemapScanner;
 import io.warmpool.pagemap.ScanMode;
@@ -67,6 +68,8 @@ public final class WrittenTracking implements AutoCloseable {
     /** A fallback the pool has not counted yet, or null. */
     private volatile String unreported;
     private boolean closed;
+    /** What a tenant's first write to a protected page costs, measured once per process; NaN before, -1 when it cannot be. */
+    private static volatile double firstWriteNanos = Double.NaN;
 
     public WrittenTracking(SlotKind kind, Syscalls os, long pageSize, int slots) {
         this.kind = kind;
@@ -143,6 +146,30 @@ public final class WrittenTracking implements AutoCloseable {
                     + "); written-tracked resets scan for present pages (pagemap-guided)");
             return null;
         }
+    }
+
+    /**
+     * What a tenant's first write to a protected page costs here, in nanoseconds ({@link
+     * FirstWriteCost}, measured on first use: a few milliseconds, once); -1 when it cannot be measured
+     * (tracking does not work), counted as a fallback.
+     */
+    double firstWriteNanos() {
+        double nanos = firstWriteNanos;
+        if (Double.isNaN(nanos)) {
+            synchronized (WrittenTracking.class) {
+                if (Double.isNaN(firstWriteNanos)) {
+                    try {
+                        firstWriteNanos = FirstWriteCost.measure(os).nanosPerPage();
+                    } catch (RuntimeException e) {
+                        firstWriteNanos = -1;
+                        refuse(kind.label() + " slots: measuring the first-write cost of a protected page failed ("
+                                + e.getMessage() + "); written-tracked resets scan for present pages");
+                    }
+                }
+                nanos = firstWriteNanos;
+            }
+        }
+        return nanos;
     }
 
     private void refuse(String why) {
