@@ -25,6 +25,12 @@ public enum ResetStrategy {
      */
     WRITTEN_TRACKED("written-tracked"),
     /**
+     * {@link #PAGEMAP_GUIDED}, but every N resets a slot gives back everything accessible
+     * ({@code MADV_DONTNEED}) instead, N per slot from what piles up: once zeroing the pages earlier
+     * tenants left resident has cost as much as faulting the tenant's pages in again. No tracking.
+     */
+    PAGEMAP_SHED_EVERY_N("pagemap-shed-every-n"),
+    /**
      * Per slot, from what its recent resets found and cost: scan while the dirty pages are a small
      * share of the keep-resident budget, zero the budget outright when they fill most of it or when
      * a trial shows that zeroing it costs less than the scan, and probe again now and then. Without a

@@ -121,6 +121,11 @@ final class AutoChoice {
         java.util.Arrays.fill(firstFound, -1);
     }
 
+    /** How many slots it chooses for. */
+    int slots() {
+        return memsetMode.length;
+    }
+
     /** A new tenant takes the slot: what was learned of the last one does not apply. */
     void forget(int slot) {
         memsetMode[slot] = false;

@@ -26,6 +26,9 @@ import io.warmpool.pool.event.ResetRecord;
  * written-tracked:       zero the pages written in the keep-resident window since the last reset,
  *                        protect them again, give back the dirty pages beyond it (WrittenTracking)
  *
+ * pagemap-shed-every-n:  pagemap-guided; every N resets give back everything accessible instead, N
+ *                        from what piles up (ShedEveryN)
+ *
  * memset-keep-resident:  zero the keep-resident window (the low end, a stack's top), decommit the rest
  * madvise-all:           decommit [lo, hi)
  *
@@ -45,6 +48,8 @@ public final class SlotResetter {
     private final long pageSize;
     private final boolean growsDown;
     private final AutoChoice auto;
+    /** The state of pagemap-shed-every-n, made on its first use. */
+    private volatile ShedEveryN shed;
     /** The written-tracked reset's state, or null (then it runs as pagemap-guided). */
     private final WrittenTracking tracking;
 
@@ -65,6 +70,10 @@ public final class SlotResetter {
     /** A new tenant takes the slot: what auto learned of the last one does not apply. */
     public void forget(int slot) {
         auto.forget(slot);
+        ShedEveryN every = shed;
+        if (every != null) {
+            every.forget(slot);
+        }
     }
 
     /**
@@ -116,6 +125,7 @@ public final class SlotResetter {
                     configured == ResetStrategy.AUTO ? auto.sampleToShed(slot) : -1);
             case PAGEMAP_GUIDED -> finished = pagemapGuided(ctx, slot, lo, hi, keep, started,
                     configured == ResetStrategy.AUTO);
+            case PAGEMAP_SHED_EVERY_N -> finished = shedEveryN(ctx, slot, lo, hi, keep, started);
             case WRITTEN_TRACKED -> finished = writtenTracked(ctx, slot, lo, hi, keepResident, keep, started,
                     configured == ResetStrategy.AUTO);
             default -> throw new IllegalStateException("no reset for " + chosen);
@@ -132,6 +142,26 @@ public final class SlotResetter {
             return ResetStrategy.MEMSET_KEEP_RESIDENT;
         }
         return configured == ResetStrategy.AUTO ? auto.choose(slot) : configured;
+    }
+
+    /** pagemap-guided, shedding everything accessible every N resets ({@link ShedEveryN}). */
+    private long shedEveryN(ResetContext ctx, int slot, long lo, long hi, long keep, long started) {
+        ShedEveryN every = shed;
+        if (every == null) {
+            synchronized (this) {
+                if (shed == null) {
+                    shed = new ShedEveryN(io.warmpool.natives.Syscalls.linux(), auto.slots());
+                }
+                every = shed;
+            }
+        }
+        if (every.shedsNow(slot)) {
+            ctx.decommits.add(lo, hi);
+            return System.nanoTime();
+        }
+        long finished = pagemapGuided(ctx, slot, lo, hi, keep, started, false);
+        every.scanned(slot, finished - started, ctx.record.dirtyPages);
+        return finished;
     }
 
     /**
