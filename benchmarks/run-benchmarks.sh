@@ -16,7 +16,7 @@ jmh=1
 echo "== build (mvn -B -q -DskipTests package)"
 mvn -B -q -DskipTests package
 
-pool=pagemap-guided,memset-keep-resident,madvise-all,auto
+pool=pagemap-guided,memset-keep-resident,madvise-all,written-tracked,pagemap-shed-every-n,auto
 measure=(--iterations 2000 --warmup 2000 --warmup-seconds 1 --time-limit 3)
 
 bench() { # name, then bench flags
@@ -43,6 +43,11 @@ bench m5-over-budget --slot-bytes 64MiB  --pool.memory-keep-resident 1MiB  --dir
   --strategy "$pool,c-pagemap-guided,c-memset-keep-resident" "${measure[@]}"
 bench m6-fragmented  --slot-bytes 64MiB  --pool.memory-keep-resident 4MiB  --dirty-pages 1    --spread-bytes 4MiB \
   --strategy "$pool,c-pagemap-guided,c-memset-keep-resident" "${measure[@]}"
+
+# Issue 17: one dirty page a cycle in a 4 MiB window of a 64 MiB slot, the whole cycle (writes and their
+# faults, then the reset): written-tracked against the best of the others, auto against the best fixed.
+bench t6-tracking    --slot-bytes 64MiB  --keep-resident-bytes 4MiB  --dirty-pages 1    --spread-bytes 4MiB \
+  --strategy "$pool" "${measure[@]}"
 
 # Target 4: a whole cycle against allocateDirect (and mmap/munmap) for a 64 MiB memory, 256 KiB working set.
 bench t4-alternatives --slot-bytes 64MiB --pool.memory-keep-resident 1MiB --dirty-pages 64 --spread-bytes 256KiB \

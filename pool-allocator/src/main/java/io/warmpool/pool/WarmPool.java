@@ -607,14 +607,17 @@ public final class WarmPool implements AutoCloseable {
     }
 
     /**
-     * Changes the keep-resident bytes of {@code kind} for the resets from now on.
+     * Changes the keep-resident bytes of {@code kind} for the resets from now on. Lowered, the idle
+     * warm slots give back what they keep beyond the new bytes before this returns (resets running
+     * meanwhile trim their slot when they finish); slots in use follow at their release.
      *
      * @throws io.warmpool.pool.config.PoolConfigException when not page-aligned or above the slot size
+     * @throws IllegalStateException when the pool is closed
      */
     public void setKeepResidentBytes(SlotKind kind, long bytes) {
         int cell = enter();
         try {
-            kinds.of(kind).settings().keepResidentBytes(bytes);
+            kinds.of(kind).setKeepResidentBytes(bytes);
         } finally {
             gate.exit(cell);
         }

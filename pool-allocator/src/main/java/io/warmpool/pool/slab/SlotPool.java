@@ -21,6 +21,7 @@ import io.warmpool.pool.reset.DecommitQueue;
 import io.warmpool.pool.reset.RecordedReset;
 import io.warmpool.pool.reset.ResetContext;
 import io.warmpool.pool.reset.SlotResetter;
+import io.warmpool.pool.reset.WrittenTracking;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +68,7 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     private SlotIndexAllocator allocator; // replaced, with its locks, in a forked child (renewAfterFork)
     private final SlotResetter resetter;
     private final ImageSlots images;
+    private final WrittenTracking tracking;
     private final KindSettings settings;
     private DecommitQueue queue;          // likewise
     private final PoolListener listener;
@@ -88,6 +90,8 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
      */
     private final RuntimeException[] distrusted;
     private final Object[] releaseKey;
+    /** Per slot, the keep-resident bytes its last reset kept within: a slot reset with more than the setting now is trimmed. */
+    private final long[] keptWith;
     /**
      * Slots in use and resetting, as one number: {@code inUse + resetting << 32}, so that a release
      * moves a slot from one to the other with one atomic add, in the releasing thread's own cell.
@@ -115,7 +119,8 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         this.slab = new Slab(os, shape, config.wipeOnFork());
         int stripes = config.stripes() > 0 ? config.stripes() : SlotIndexAllocator.defaultStripes(slots);
         this.allocator = new SlotIndexAllocator(slots, stripes, config.maxUnusedWarmSlots());
-        this.resetter = new SlotResetter(kind, config.pageSize(), slots);
+        this.tracking = new WrittenTracking(kind, os, config.pageSize(), slots);
+        this.resetter = new SlotResetter(kind, config.pageSize(), slots, tracking);
         this.images = new ImageSlots(os, slots, config.wipeOnFork(), listener);
         this.settings = new KindSettings(shape, config.pageSize(), config.resetStrategy());
         this.queue = new DecommitQueue(os, config.decommitBatch(), processMadvise, this, os::nanoTime);
@@ -123,6 +128,7 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         this.growLocks = newLocks(kind == SlotKind.MEMORY ? Math.min(slots, 64) : 0);
         this.distrusted = new RuntimeException[slots];
         this.releaseKey = new Object[slots];
+        this.keptWith = new long[slots];
     }
 
     /** The kind of its slots. */
@@ -257,6 +263,7 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
             try {
                 if (!hit) {
                     imageTaken = true; // change() owns the reference now, also when it fails
+                    tracking.remapped(slot); // the new mapping drops the window's write-protect registration
                     images.change(slot, slab.slotBase(slot), accessible[slot], image);
                 }
                 resize(slot, kind == SlotKind.MEMORY ? initialBytes : slab.slotBytes());
@@ -414,10 +421,16 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
             ImageFile image = images.mapped(slot);
             ctx.image(slab.slotBase(slot), image == null ? 0 : image.byteSize(), image == null ? 0 : image.source());
             key = listKey(slot, key);
-            resetter.reset(ctx, slot, slab.slotBase(slot), lo, lo + bytes, settings.keepResidentBytes(), strategy);
+            long keepResident = settings.keepResidentBytes();
+            keptWith[slot] = keepResident;
+            resetter.reset(ctx, slot, slab.slotBase(slot), lo, lo + bytes, keepResident, strategy);
             String scannerFallback = ctx.newScannerFallback();
             if (scannerFallback != null) {
                 listener.fallback(kind, Fallback.PAGEMAP_READ, scannerFallback);
+            }
+            String untracked = tracking.newFallback();
+            if (untracked != null) {
+                listener.fallback(kind, Fallback.UNTRACKED, untracked);
             }
             RecordedReset record = ctx.record;
             if (ctx.decommits.size() == 0) {
@@ -451,12 +464,78 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         if (victim != SlotIndexAllocator.NONE) {
             evict(victim);
         }
+        if (keptWith[slot] > settings.keepResidentBytes()) { // lowered while it was reset: see setKeepResidentBytes
+            trimWarm(slot);
+        }
+    }
+
+    /**
+     * Sets the keep-resident bytes per slot for the resets from now on; when it lowers them, the
+     * idle warm slots give back what they keep beyond the new bytes now, on this thread.
+     *
+     * <pre>
+     *  setter:  write the setting; then trim every warm slot (under its stripe's lock: no acquire
+     *           takes it meanwhile) whose last reset kept more
+     *  a reset: read the setting at its start; once its slot is warm again, read it again, and trim
+     *           the slot if it was lowered since
+     * </pre>
+     * A reset that read the old setting either made its slot warm before the setter trimmed (the
+     * setter trims it), or reads the new setting after (it trims itself): no idle slot keeps more
+     * than the new setting once both are done. A slot in use follows at its next reset.
+     *
+     * @throws io.warmpool.pool.config.PoolConfigException when not page-aligned, negative or above the slot size
+     */
+    public void setKeepResidentBytes(long bytes) {
+        long was = settings.keepResidentBytes(bytes);
+        if (bytes < was) {
+            trimWarm(SlotIndexAllocator.NONE);
+        }
+    }
+
+    /** Trims warm slot {@code only} ({@link SlotIndexAllocator#NONE}: every warm slot) to the keep-resident bytes now. */
+    private void trimWarm(int only) {
+        Trimmer trimmer = new Trimmer(); // one per call: a setter and a finishing reset may trim at once
+        int[] failed = allocator.visitWarm(only, trimmer);
+        for (int slot : failed) {
+            recover(slot, "trimming it to the lowered keep-resident bytes failed", trimmer.failure);
+        }
+    }
+
+    /**
+     * Gives back what a warm slot keeps beyond the keep-resident bytes now: everything of its
+     * accessible bytes past them (a stack: below its top's). Runs under the slot's stripe lock.
+     */
+    private final class Trimmer implements java.util.function.IntPredicate {
+        /** The last failure, for the slots refused; read after the visit, on the same thread. */
+        RuntimeException failure;
+
+        @Override
+        public boolean test(int slot) {
+            long keep = settings.keepResidentBytes();
+            if (keptWith[slot] <= keep) {
+                return true;
+            }
+            try {
+                long bytes = accessible[slot];
+                long lo = accessibleStart(slot);
+                if (bytes > keep) {
+                    os.madvise(growsDown ? lo : lo + keep, bytes - keep, Mman.MADV_DONTNEED);
+                }
+                tracking.moveIdle(slot, lo, lo + bytes, keep);
+                keptWith[slot] = keep;
+                return true;
+            } catch (RuntimeException e) {
+                failure = e;
+                return false;
+            }
+        }
     }
 
     /** Gives back everything a warm slot holds, and makes it cold. */
     private void evict(int slot) {
         try {
             long bytes = accessible[slot];
+            tracking.untrack(slot); // the decommit below unprotects its window: its next reset registers it again
             if (bytes > 0) {
                 os.madvise(accessibleStart(slot), bytes, Mman.MADV_DONTNEED);
             }
@@ -533,6 +612,7 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     private void replaceWithFreshMapping(int slot) {
         slab.remapFresh(slot);
         images.forget(slot);
+        tracking.remapped(slot);
         accessible[slot] = 0;
         distrusted[slot] = null;
         releaseKey[slot] = null;
@@ -585,6 +665,7 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
             }
         }
         queue = queue.forChild();
+        tracking.forChild();
         growLocks = newLocks(growLocks.length);
         allocator = rebuilt;
         counts.clear();
@@ -642,7 +723,11 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     public void close() {
         queue.flush();
         queue.close();
-        slab.close();
-        images.closeAll();
+        try {
+            tracking.close();
+        } finally {
+            slab.close();
+            images.closeAll();
+        }
     }
 }
