@@ -1,0 +1,40 @@
+package io.warmpool.service;
+
+import io.warmpool.pool.WarmPool;
+
+/**
+ * serve's side of the wasm module's host: a {@link GuestChoice} loaded on a pool as {@link GuestCalls},
+ * and the settings and banner line of the workload that calls it.
+ */
+final class WasmGuests {
+    private WasmGuests() {
+    }
+
+    /**
+     * Loads the guest's module on {@code pool} (parsed and validated once, its data segments made the
+     * memory image) and checks its export.
+     *
+     * @throws IllegalArgumentException when the module does not parse or validate, lacks the export, or
+     *                                  the arguments do not fit the export's parameters
+     */
+    static GuestCalls open(WarmPool pool, GuestChoice guest) {
+        throw new UnsupportedOperationException("the wasm module's host is not in this build yet");
+    }
+
+    /** The workload's settings: the guest's arguments, or n for each of the export's parameters. */
+    static WasmWorkload.Settings settings(int threads, GuestChoice guest, GuestCalls calls) {
+        GuestArguments arguments = guest.arguments().orElseGet(() -> GuestArguments.requestNumber(calls.parameters()));
+        if (arguments.count() != calls.parameters()) {
+            throw new IllegalArgumentException(calls.moduleName() + "." + calls.export() + " takes " + calls.parameters()
+                    + " parameter(s), and args gives " + arguments.count() + " (" + arguments + ")");
+        }
+        return new WasmWorkload.Settings(threads, arguments, guest.check());
+    }
+
+    /** The banner's tenants line. */
+    static String describe(WasmWorkload.Settings settings, GuestChoice guest, GuestCalls calls) {
+        return "wasm: " + settings.threads() + " thread(s) calling " + calls.moduleName() + "." + calls.export() + "("
+                + settings.arguments() + ")" + (guest.bundled().isPresent() ? " (bundled)" : "")
+                + ", a fresh instance on a pooled slot per request; result check: " + settings.check().description();
+    }
+}
