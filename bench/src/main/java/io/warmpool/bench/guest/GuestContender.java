@@ -1,0 +1,47 @@
+package io.warmpool.bench.guest;
+
+/**
+ * One way of running a loaded guest: the phases of one request, and idle warm instances to weigh.
+ * Implementations are single-threaded here: the bench calls them from one thread.
+ */
+public interface GuestContender extends AutoCloseable {
+    /** The name in the table: {@code chicory-memory}, {@code pooled}, {@code pooled-image}. */
+    String name();
+
+    /** What the name means, for the report's legend. */
+    String description();
+
+    /**
+     * Phase one of a request: a fresh instance (for pooled contenders: acquire a slot, instantiate on
+     * its memory; for Chicory's own memory: instantiate, which allocates and fills the memory).
+     */
+    Running open() throws Exception;
+
+    /**
+     * Leaves {@code count} instances idle and warm as a server would between requests, each having run
+     * the call {@code args} once: Chicory instances kept alive (a server caching instances would keep
+     * them), pooled slots released warm (the next request of the module finds its slot ready).
+     *
+     * @return closes them: releases or drops every one
+     */
+    AutoCloseable keepIdle(int count, String export, long[] args) throws Exception;
+
+    /** Whether an instance's linear memory is on the Java heap (Chicory's own memories are). */
+    boolean memoryOnHeap();
+
+    /** Bytes every idle instance shares and nothing above counts per instance (a memory image), or 0. */
+    long sharedBytes();
+
+    @Override
+    void close();
+
+    /** An instance between its phases. */
+    interface Running extends AutoCloseable {
+        /** Phase two: calls {@code export}; the results. */
+        long[] call(String export, long[] args);
+
+        /** Phase three: releases the instance (the pool resets its slot; Chicory's becomes garbage). */
+        @Override
+        void close();
+    }
+}
