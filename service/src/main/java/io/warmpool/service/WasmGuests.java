@@ -21,6 +21,27 @@ final class WasmGuests {
         throw new UnsupportedOperationException("the wasm module's host is not in this build yet");
     }
 
+    /** The contenders of one engine, on a pool of their own, and the settings that fit the loaded export. */
+    interface BenchContenders extends AutoCloseable {
+        /** The contenders the request names, in its order. */
+        java.util.List<io.warmpool.bench.guest.GuestContender> all();
+
+        /** The request's settings, with the export's arguments (n for each parameter unless given). */
+        io.warmpool.bench.guest.GuestBench.Settings settings();
+
+        /** Closes the contenders, the module and the pool. */
+        @Override
+        void close();
+    }
+
+    /**
+     * The contenders {@code request} names, on {@code engine} (interpreter or aot), over a pool made
+     * for them: one memory per idle instance and two more, the keep-resident bytes asked for.
+     */
+    static BenchContenders benchContenders(WasmBench.Request request, String engine) {
+        throw new UnsupportedOperationException("the wasm module's host is not in this build yet");
+    }
+
     /** The workload's settings: the guest's arguments, or n for each of the export's parameters. */
     static WasmWorkload.Settings settings(int threads, GuestChoice guest, GuestCalls calls) {
         GuestArguments arguments = guest.arguments().orElseGet(() -> GuestArguments.requestNumber(calls.parameters()));
