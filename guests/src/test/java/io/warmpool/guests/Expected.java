@@ -9,7 +9,7 @@ final class Expected {
 
     /** The response {@code handle(id)} writes. */
     static String response(int id) {
-        int n = Integer.remainderUnsigned(id, 4096) + 1;
+        int n = Integer.remainderUnsigned(id, 1024) == 1023 ? 4096 : Integer.remainderUnsigned(id, 256) + 1;
         StringBuilder body = new StringBuilder("{\"id\":").append(Integer.toUnsignedString(id)).append(",\"items\":[");
         for (int k = 0; k < n; k++) {
             body.append(k == 0 ? "" : ",").append(Integer.toUnsignedString((id * 31 + k) * 0x9E3779B1));

@@ -23,7 +23,7 @@ interface GuestCalls extends AutoCloseable {
      *
      * @return the export's results
      * @throws io.warmpool.pool.PoolExhaustedException when no slot was free within {@code wait}
-     * @throws RuntimeException when the guest trapped (its message says why)
+     * @throws io.warmpool.wasm.GuestTrapException when the guest trapped (its message says why)
      */
     long[] call(long[] args, Duration wait) throws InterruptedException;
 

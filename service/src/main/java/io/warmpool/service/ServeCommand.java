@@ -185,7 +185,7 @@ final class ServeCommand implements Command {
             WasmMeters.Module guestMeters = null;
             if (guest.isPresent()) {
                 try {
-                    guestCalls = WasmGuests.open(pool, guest.get());
+                    guestCalls = WasmGuests.open(pool, guest.get(), config.get(ServeSettings.ENGINE));
                 } catch (IllegalArgumentException e) {
                     LOG.error("serve: module {}: {}", guest.get().name(), e.getMessage());
                     return 2;

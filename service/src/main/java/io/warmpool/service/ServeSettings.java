@@ -7,6 +7,7 @@ import io.warmpool.pool.config.PoolSetting;
 import io.warmpool.pool.config.ReservationException;
 import io.warmpool.pool.config.ResetStrategy;
 import io.warmpool.service.logging.LogSettings;
+import io.warmpool.wasm.Engine;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,6 +75,9 @@ final class ServeSettings {
                 GuestArguments.parse(text); // refuses what it cannot read
                 return text.strip();
             });
+    static final ConfigKey<Engine> ENGINE = new ConfigKey<>("engine", Engine.INTERPRETER.configName(),
+            "how the guest's code runs: interpreter (Chicory's) or compiler (Chicory's ahead-of-time compiler to"
+                    + " JVM bytecode, at load)", Engine::fromConfigName);
     static final ConfigKey<Integer> THREADS = ConfigKey.integer("workload.threads", 2, 0, 1024,
             "tenant threads (0: serve an idle pool)");
     static final ConfigKey<Integer> MODULES = ConfigKey.integer("workload.modules", 16, 1, 1 << 20,
@@ -100,7 +104,7 @@ final class ServeSettings {
             LogSettings.LEVEL, LogSettings.FORMAT, PROFILE_OUT, PROFILE_INTERVAL,
             MEMORIES, MEMORY_MAX, MEMORY_GUARD, MEMORY_KEEP, TABLES, TABLE_ELEMENTS, TABLE_KEEP, STACKS, STACK_SIZE,
             STACK_KEEP, MAX_UNUSED_WARM, DECOMMIT_BATCH, RESET_STRATEGY, SCAN_MODE, WIPE_ON_FORK, STRIPES,
-            WORKLOAD, MODULE, EXPORT, ARGS, THREADS, MODULES, MEMORY_MIN_SIZE, MEMORY_MAX_SIZE, HOT_PAGES, SCATTERED, HOLD, WORKLOAD_TABLES,
+            WORKLOAD, MODULE, EXPORT, ARGS, ENGINE, THREADS, MODULES, MEMORY_MIN_SIZE, MEMORY_MAX_SIZE, HOT_PAGES, SCATTERED, HOLD, WORKLOAD_TABLES,
             WORKLOAD_STACK, SEED);
 
     /** The key of each pool setting, for PoolConfig's refusals. */
@@ -189,7 +193,7 @@ final class ServeSettings {
      */
     static Optional<GuestChoice> guest(Configuration c) {
         if (c.get(WORKLOAD) == WorkloadKind.SYNTHETIC) {
-            for (ConfigKey<?> key : List.of(MODULE, EXPORT, ARGS)) {
+            for (ConfigKey<?> key : List.of(MODULE, EXPORT, ARGS, ENGINE)) {
                 if (!c.origin(key).equals("default")) {
                     throw c.invalid(key, "applies to the wasm workload, and workload is synthetic");
                 }

@@ -1,6 +1,13 @@
 package io.warmpool.service;
 
 import io.warmpool.pool.WarmPool;
+import io.warmpool.wasm.Engine;
+import io.warmpool.wasm.GuestModule;
+import io.warmpool.wasm.GuestTrapException;
+import io.warmpool.wasm.WasmHost;
+
+import java.time.Duration;
+import java.util.OptionalInt;
 
 /**
  * serve's side of the wasm module's host: a {@link GuestChoice} loaded on a pool as {@link GuestCalls},
@@ -17,8 +24,63 @@ final class WasmGuests {
      * @throws IllegalArgumentException when the module does not parse or validate, lacks the export, or
      *                                  the arguments do not fit the export's parameters
      */
-    static GuestCalls open(WarmPool pool, GuestChoice guest) {
-        throw new UnsupportedOperationException("the wasm module's host is not in this build yet");
+    static GuestCalls open(WarmPool pool, GuestChoice guest, Engine engine) {
+        GuestModule module = load(pool, guest, engine);
+        int parameters = parameters(module, guest);
+        return new GuestCalls() {
+            @Override
+            public String moduleName() {
+                return guest.name();
+            }
+
+            @Override
+            public String export() {
+                return guest.export();
+            }
+
+            @Override
+            public int parameters() {
+                return parameters;
+            }
+
+            @Override
+            public long[] call(long[] args, Duration wait) {
+                return module.call(guest.export(), args);
+            }
+
+            @Override
+            public void close() {
+                // the module holds no resource of its own yet: its slots go with the pool
+            }
+        };
+    }
+
+    /**
+     * The guest's module loaded on {@code pool}.
+     *
+     * @throws IllegalArgumentException when it does not load, or lacks the export
+     */
+    static GuestModule load(WarmPool pool, GuestChoice guest, Engine engine) {
+        GuestModule module;
+        try {
+            module = WasmHost.on(pool, engine).load(guest.bytes());
+        } catch (GuestTrapException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        if (!module.exportedFunctions().contains(guest.export())) {
+            throw new IllegalArgumentException("exports no function '" + guest.export() + "' (its functions: "
+                    + String.join(", ", module.exportedFunctions()) + ")");
+        }
+        return module;
+    }
+
+    /** How many parameters the guest's export takes. */
+    static int parameters(GuestModule module, GuestChoice guest) {
+        OptionalInt n = ExportParameters.of(guest.bytes(), guest.export());
+        if (n.isEmpty()) {
+            throw new IllegalArgumentException("exports no function '" + guest.export() + "'");
+        }
+        return n.getAsInt();
     }
 
     /** The contenders of one engine, on a pool of their own, and the settings that fit the loaded export. */

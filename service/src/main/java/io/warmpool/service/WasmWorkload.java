@@ -3,6 +3,7 @@ package io.warmpool.service;
 import io.warmpool.metrics.WasmMeters;
 import io.warmpool.metrics.WasmTrap;
 import io.warmpool.pool.PoolExhaustedException;
+import io.warmpool.wasm.GuestTrapException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongPredicate;
 
 /**
@@ -27,7 +29,8 @@ import java.util.function.LongPredicate;
  *    returned   -> warmpool_wasm_instances_total, warmpool_wasm_call_seconds += now - t0;
  *                  the result check (bundled guests: foreign bytes found) fails -> the workload stops
  *    trapped    -> the same, and warmpool_wasm_traps_total{trap}; the first trap of each kind logged
- *    no slot    -> counted as an exhausted wait, tried again
+ *    no slot    -> counted as an exhausted wait, tried again after 1 ms
+ *    any other exception (a fault of the host, not of the guest) -> the workload stops, serve exits 1
  * </pre>
  *
  * A guest that traps is the guest's business: serve counts it and goes on. A result check that fails
@@ -36,6 +39,8 @@ import java.util.function.LongPredicate;
 final class WasmWorkload implements TenantWorkload {
     private static final Logger LOG = LoggerFactory.getLogger(WasmWorkload.class);
     private static final Duration ACQUIRE_WAIT = Duration.ofMillis(100);
+    /** How long a worker pauses when every slot was taken (the host's acquire does not wait). */
+    private static final long EXHAUSTED_PAUSE_NANOS = 1_000_000;
 
     /**
      * What the workload does.
@@ -96,8 +101,9 @@ final class WasmWorkload implements TenantWorkload {
                     results = guest.call(args, ACQUIRE_WAIT);
                 } catch (PoolExhaustedException e) {
                     exhausted.increment();
+                    LockSupport.parkNanos(EXHAUSTED_PAUSE_NANOS);
                     continue;
-                } catch (RuntimeException trap) {
+                } catch (GuestTrapException trap) {
                     if (stopping) {
                         return;
                     }
