@@ -124,7 +124,7 @@ public final class PooledMemory implements Memory {
     }
 
     /** Chicory's trap for an access of {@code size} bytes at {@code addr}, or the closed memory's error. */
-    private RuntimeException outOfBounds(int addr, long size) {
+    private RuntimeException outOfBounds(int addr, int size) {
         if (closed) {
             return new IllegalStateException("the memory on " + slot + " was released with its instance");
         }
@@ -289,7 +289,7 @@ public final class PooledMemory implements Memory {
     public void fill(byte value, int fromIndex, int toIndex) {
         ByteBuffer v = view;
         if (fromIndex < 0 || toIndex < fromIndex || toIndex > v.limit()) {
-            throw outOfBounds(fromIndex, (long) toIndex - fromIndex);
+            throw outOfBounds(fromIndex, toIndex - fromIndex); // int arithmetic, as Chicory's message
         }
         int length = toIndex - fromIndex;
         if (length < 64) {
