@@ -3,6 +3,7 @@ package io.warmpool.service;
 import io.warmpool.bench.guest.GuestBench;
 import io.warmpool.bench.guest.GuestContender;
 import io.warmpool.pool.config.ByteSize;
+import io.warmpool.wasm.Engine;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -28,8 +29,10 @@ final class WasmBench {
                                               (request-handler, scattered-pages, lookup-table)
                   --export NAME --args LIST   the export and its arguments, as serve takes them (n: the
                                               request's number); a bundled guest has its own
-                  --contenders LIST           chicory-memory, pooled, pooled-image (default: all)
-                  --engine LIST               interpreter (default), aot (Chicory's compiler), or both
+                  --contenders LIST           chicory-memory, pooled, pooled-image (default: those this
+                                              build runs; it says why it runs no other)
+                  --engine LIST               interpreter (default), compiler (Chicory's ahead-of-time
+                                              compiler to JVM bytecode), or both
                   --idle-instances N          idle warm instances weighed per contender (default 16; 0: none)
                   --keep-resident-bytes SIZE  the pool's keep-resident bytes per memory (default 1MiB)
                   --iterations, --warmup, --warmup-seconds, --time-limit as above
@@ -74,7 +77,7 @@ final class WasmBench {
             throw new UsageException("bench: --module " + o.get("module", "") + ": " + e.getMessage());
         }
         List<String> contenders = new ArrayList<>();
-        for (String name : o.get("contenders", String.join(",", CONTENDERS)).split(",")) {
+        for (String name : o.get("contenders", String.join(",", WasmGuests.AVAILABLE)).split(",")) {
             String n = name.strip().toLowerCase(Locale.ROOT);
             if (!CONTENDERS.contains(n)) {
                 throw new UsageException("bench: --contenders: no contender '" + name.strip() + "' (there are: "
@@ -88,8 +91,10 @@ final class WasmBench {
         List<String> engines = new ArrayList<>();
         for (String name : o.get("engine", "interpreter").split(",")) {
             String n = name.strip().toLowerCase(Locale.ROOT);
-            if (!n.equals("interpreter") && !n.equals("aot")) {
-                throw new UsageException("bench: --engine: '" + name.strip() + "' is neither interpreter nor aot");
+            try {
+                n = Engine.fromConfigName(n).configName();
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("bench: --engine: " + e.getMessage());
             }
             if (!engines.contains(n)) {
                 engines.add(n);
@@ -133,7 +138,7 @@ final class WasmBench {
         List<GuestBench.Result> results = new ArrayList<>();
         List<String> engines = new ArrayList<>();
         for (String engine : request.engines()) {
-            try (WasmGuests.BenchContenders contenders = WasmGuests.benchContenders(request, engine)) {
+            try (WasmGuests.BenchContenders contenders = WasmGuests.benchContenders(request, Engine.fromConfigName(engine))) {
                 GuestBench bench = new GuestBench(contenders.settings());
                 for (GuestContender contender : contenders.all()) {
                     err.println("bench: " + contender.name() + " (" + engine + ") ...");

@@ -62,6 +62,11 @@ final class WasmBenchReport {
         for (String name : request.contenders()) {
             out.append(String.format(Locale.ROOT, "%-15s %s%n", name, legend(name)));
         }
+        for (String name : WasmBench.CONTENDERS) {
+            if (!WasmGuests.AVAILABLE.contains(name)) {
+                out.append(String.format(Locale.ROOT, "%-15s not measured: %s%n", name, WasmGuests.unavailable(name)));
+            }
+        }
         return out.toString().stripTrailing();
     }
 

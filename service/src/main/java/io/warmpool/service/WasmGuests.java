@@ -14,6 +14,9 @@ import java.util.OptionalInt;
  * and the settings and banner line of the workload that calls it.
  */
 final class WasmGuests {
+    /** The bench contenders this build runs. */
+    static final java.util.List<String> AVAILABLE = java.util.List.of("pooled");
+
     private WasmGuests() {
     }
 
@@ -97,11 +100,69 @@ final class WasmGuests {
     }
 
     /**
-     * The contenders {@code request} names, on {@code engine} (interpreter or aot), over a pool made
-     * for them: one memory per idle instance and two more, the keep-resident bytes asked for.
+     * The contenders {@code request} names, on {@code engine}, over a pool made for them: a memory per
+     * idle instance and two more (of up to 64 MiB each, reserved, not resident), the keep-resident bytes
+     * asked for, no tables or stacks.
+     *
+     * @throws UsageException for a contender this build cannot run, or a module that does not load
      */
-    static BenchContenders benchContenders(WasmBench.Request request, String engine) {
-        throw new UnsupportedOperationException("the wasm module's host is not in this build yet");
+    static BenchContenders benchContenders(WasmBench.Request request, Engine engine) {
+        for (String name : request.contenders()) {
+            if (!AVAILABLE.contains(name)) {
+                throw new UsageException("bench: --contenders " + name + ": " + unavailable(name));
+            }
+        }
+        WarmPool pool = WarmPool.create(io.warmpool.pool.config.PoolConfig.builder()
+                .memories(request.settings().idleInstances() + 2).memoryMax(64L << 20).memoryGuard(64L << 10)
+                .memoryKeepResident(request.keepResidentBytes()).tables(0).stacks(0).build());
+        try {
+            GuestModule module = load(pool, request.guest(), engine);
+            int parameters = parameters(module, request.guest());
+            io.warmpool.bench.guest.GuestBench.Settings asked = request.settings();
+            GuestArguments arguments = request.guest().arguments().orElse(GuestArguments.requestNumber(parameters));
+            if (arguments.count() != parameters) {
+                throw new UsageException("bench: " + request.guest().name() + "." + request.guest().export() + " takes "
+                        + parameters + " parameter(s), and --args gives " + arguments.count());
+            }
+            io.warmpool.bench.guest.GuestBench.Settings settings = new io.warmpool.bench.guest.GuestBench.Settings(
+                    asked.export(), arguments::of, asked.check(), asked.checkText(), asked.iterations(), asked.warmup(),
+                    asked.warmupNanos(), asked.timeLimitNanos(), asked.idleInstances());
+            java.util.List<io.warmpool.bench.guest.GuestContender> all = java.util.List.of(new PooledGuestContender(
+                    "pooled", WasmBenchReport.legend("pooled"), module, 0));
+            return new BenchContenders() {
+                @Override
+                public java.util.List<io.warmpool.bench.guest.GuestContender> all() {
+                    return all;
+                }
+
+                @Override
+                public io.warmpool.bench.guest.GuestBench.Settings settings() {
+                    return settings;
+                }
+
+                @Override
+                public void close() {
+                    pool.close();
+                }
+            };
+        } catch (IllegalArgumentException e) {
+            pool.close();
+            throw new UsageException("bench: --module " + request.guest().name() + ": " + e.getMessage());
+        } catch (RuntimeException | Error e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    /** Why this build cannot run a contender. */
+    static String unavailable(String contender) {
+        return switch (contender) {
+            case "chicory-memory" -> "the wasm module's host does not instantiate on Chicory's own memory yet"
+                    + " (GuestModule has no such call), and only the wasm module may use Chicory";
+            case "pooled-image" -> "the wasm module's host does not map a module's memory image yet (memory images"
+                    + " are not on main)";
+            default -> "no such contender";
+        };
     }
 
     /** The workload's settings: the guest's arguments, or n for each of the export's parameters. */

@@ -14,12 +14,12 @@ import java.util.function.LongPredicate;
  * <pre>
  *  per contender:
  *    warmup: cycles until both `warmup` cycles and `warmupNanos` have passed (the JIT compiles)
- *    measure up to `iterations` cycles (or until `timeLimitNanos`, with at least 10):
- *      t0  open()            acquire + instantiate (Chicory: allocate the memory, copy the data in)
- *      t1  call(export, args of request n)   the first result must pass the check
- *      t2  close()           release (pooled: the reset runs here, on this thread)
- *      t3
- *    instances/s = measured cycles / the sum of their t3 - t0
+ *    measure up to `iterations` cycles (or until `timeLimitNanos`, with at least 10), each
+ *      request(export, args of request n), timed by the contender in three phases:
+ *        open   acquire + instantiate (Chicory: allocate the memory, copy the data in)
+ *        call   the export; its first result must pass the check
+ *        close  release (pooled: the reset runs here, on this thread)
+ *    instances/s = measured cycles / the sum of their three phases
  *  then, per contender, the idle footprint:
  *    before = ResidentMemory.read();  keepIdle(N);  after = ResidentMemory.read();  close them
  *    per instance = (after - before) / N, heap and Pss, + the shared bytes / N
@@ -137,28 +137,11 @@ public final class GuestBench {
 
     private void cycle(GuestContender contender, long request, long[] phases) throws Exception {
         long[] args = settings.arguments().apply(request);
-        long t0 = System.nanoTime();
-        long[] results;
-        long t1;
-        long t2;
-        GuestContender.Running running = contender.open();
-        try {
-            t1 = System.nanoTime();
-            results = running.call(settings.export(), args);
-            t2 = System.nanoTime();
-        } finally {
-            running.close();
-        }
-        long t3 = System.nanoTime();
+        long[] results = contender.request(settings.export(), args, phases == null ? new long[3] : phases);
         long first = results == null || results.length == 0 ? 0 : results[0];
         if (!settings.check().test(first)) {
             throw new IllegalStateException(contender.name() + ": " + settings.export() + " of request " + request
                     + " returned " + first + ": " + settings.checkText());
-        }
-        if (phases != null) {
-            phases[0] = t1 - t0;
-            phases[1] = t2 - t1;
-            phases[2] = t3 - t2;
         }
     }
 

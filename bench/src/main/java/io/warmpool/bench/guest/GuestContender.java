@@ -12,10 +12,14 @@ public interface GuestContender extends AutoCloseable {
     String description();
 
     /**
-     * Phase one of a request: a fresh instance (for pooled contenders: acquire a slot, instantiate on
-     * its memory; for Chicory's own memory: instantiate, which allocates and fills the memory).
+     * One request: a fresh instance (pooled: acquire a slot, instantiate on its memory; Chicory's own
+     * memory: instantiate, which allocates the memory and copies the data in), the call of
+     * {@code export}, the release (pooled: the pool resets the slot). Stores the nanoseconds of the three
+     * phases in {@code phaseNanos[0..2]}.
+     *
+     * @return the call's results
      */
-    Running open() throws Exception;
+    long[] request(String export, long[] args, long[] phaseNanos) throws Exception;
 
     /**
      * Leaves {@code count} instances idle and warm as a server would between requests, each having run
@@ -34,14 +38,4 @@ public interface GuestContender extends AutoCloseable {
 
     @Override
     void close();
-
-    /** An instance between its phases. */
-    interface Running extends AutoCloseable {
-        /** Phase two: calls {@code export}; the results. */
-        long[] call(String export, long[] args);
-
-        /** Phase three: releases the instance (the pool resets its slot; Chicory's becomes garbage). */
-        @Override
-        void close();
-    }
 }
