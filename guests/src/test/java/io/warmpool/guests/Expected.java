@@ -30,6 +30,17 @@ final class Expected {
         return sum;
     }
 
+    /** The address of the first entry {@code run(seed, ...)} and {@code sum(seed, ...)} read. */
+    static int lookupAddress(int seed) {
+        return 65536 + 4 * (xorshift(seed | 1) & 0xfffff);
+    }
+
+    /** The address of the first word {@code dirty(seed, ...)} reads, in a memory of {@code pages} wasm pages. */
+    static int scatteredAddress(int seed, int pages) {
+        int state = xorshift(seed | 1);
+        return Integer.remainderUnsigned(state, pages * 16) * 4096 + ((state >>> 20) & 0xff8);
+    }
+
     static int xorshift(int state) {
         state ^= state << 13;
         state ^= state >>> 17;
