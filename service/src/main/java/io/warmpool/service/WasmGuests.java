@@ -1,6 +1,7 @@
 package io.warmpool.service;
 
 import io.warmpool.pool.WarmPool;
+import io.warmpool.pool.config.ByteSize;
 import io.warmpool.wasm.Engine;
 import io.warmpool.wasm.GuestModule;
 import io.warmpool.wasm.GuestTrapException;
@@ -69,6 +70,11 @@ final class WasmGuests {
             module = WasmHost.on(pool, engine).load(guest.bytes());
         } catch (GuestTrapException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        long slot = pool.config().memories().slotBytes();
+        if (module.initialMemoryBytes() > slot) {
+            throw new IllegalArgumentException("its memory starts at " + ByteSize.format(module.initialMemoryBytes())
+                    + ", more than a pool slot holds (pool.memory-max = " + ByteSize.format(slot) + ")");
         }
         if (!module.exportedFunctions().contains(guest.export())) {
             throw new IllegalArgumentException("exports no function '" + guest.export() + "' (its functions: "

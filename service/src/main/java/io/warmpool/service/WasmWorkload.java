@@ -104,7 +104,9 @@ final class WasmWorkload implements TenantWorkload {
                     LockSupport.parkNanos(EXHAUSTED_PAUSE_NANOS);
                     continue;
                 } catch (GuestTrapException trap) {
-                    if (stopping) {
+                    if (stopping) { // the stop interrupted the call: the instance ran and was released all the same
+                        meters.completed(System.nanoTime() - start);
+                        instances.increment();
                         return;
                     }
                     trapped(trap, System.nanoTime() - start);
