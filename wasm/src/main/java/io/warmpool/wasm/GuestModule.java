@@ -42,7 +42,9 @@ public final class GuestModule {
     private final Function<Instance, Machine> machine;
     /** The memory the module defines, or null when it defines none (it may import one). */
     private final MemoryLimits memoryLimits;
+    /** The pool request of one instance; null for Chicory's own memory or a module without memory. */
     private final InstanceRequest request;
+    private final long initialBytes;
     private final List<ImageBytes> imageSegments;
 
     GuestModule(WasmHost host, WasmModule module, ImportValues imports) {
@@ -54,8 +56,9 @@ public final class GuestModule {
                 .map(s -> s.getMemory(0).limits()).orElse(null);
         long initialBytes = memoryLimits == null ? 0 : (long) memoryLimits.initialPages() * com.dylibso.chicory.runtime.Memory.PAGE_SIZE;
         this.imageSegments = memoryLimits == null ? List.of() : imageSegments(module, initialBytes);
-        this.request = memoryLimits == null ? null
+        this.request = memoryLimits == null || host.pool() == null ? null
                 : InstanceRequest.builder().affinityKey(this).memory(initialBytes).build();
+        this.initialBytes = initialBytes;
     }
 
     /**
@@ -89,14 +92,14 @@ public final class GuestModule {
         return host;
     }
 
-    /** Whether the module defines a linear memory (which then lives on a pool slot per instance). */
+    /** Whether the module defines a linear memory (which then lives on a pool slot per instance, with a pool). */
     public boolean hasMemory() {
         return memoryLimits != null;
     }
 
     /** The bytes of its memory when an instance starts (its initial pages × 64 KiB); 0 without memory. */
     public long initialMemoryBytes() {
-        return request == null ? 0 : request.memoryBytes(0);
+        return initialBytes;
     }
 
     /** How many active data segments make its memory image (0: none, or not all constant). */

@@ -16,29 +16,63 @@ import java.util.Objects;
  * Runs WebAssembly guests on a pool: {@link #load} a module once, then call its exports through the
  * {@link GuestModule}; every call is a fresh instance on a pooled memory slot. The host does not own
  * the pool (close the pool yourself, after the calls). Thread-safe.
+ *
+ * <p>Three kinds of memory, for comparing them ({@code bench --module}):
+ * <pre>
+ *  WasmHost.on(pool)                      pooled memory; the module's data segments as the pool's
+ *                                         memory image where they can be (the default)
+ *  WasmHost.on(pool).withImages(false)    pooled memory; every data segment written at instantiation
+ *  WasmHost.withChicoryMemory(engine)     Chicory's own heap memory, allocated and filled per instance
+ * </pre>
  */
 public final class WasmHost {
     private final WarmPool pool;
     private final Engine engine;
+    private final boolean images;
 
-    private WasmHost(WarmPool pool, Engine engine) {
-        this.pool = Objects.requireNonNull(pool, "pool");
+    private WasmHost(WarmPool pool, Engine engine, boolean images) {
+        this.pool = pool;
         this.engine = Objects.requireNonNull(engine, "engine");
+        this.images = images && pool != null;
     }
 
     /** A host on {@code pool} with the interpreter. */
     public static WasmHost on(WarmPool pool) {
-        return new WasmHost(pool, Engine.INTERPRETER);
+        return new WasmHost(Objects.requireNonNull(pool, "pool"), Engine.INTERPRETER, true);
     }
 
     /** A host on {@code pool} with {@code engine}. */
     public static WasmHost on(WarmPool pool, Engine engine) {
-        return new WasmHost(pool, engine);
+        return new WasmHost(Objects.requireNonNull(pool, "pool"), engine, true);
     }
 
-    /** The pool under every instance. */
+    /**
+     * A host without a pool: every instance gets Chicory's own memory (a heap buffer allocated and
+     * filled with the data segments at each instantiation), the reference pooled memory is measured
+     * against.
+     */
+    public static WasmHost withChicoryMemory(Engine engine) {
+        return new WasmHost(null, engine, false);
+    }
+
+    /**
+     * The same host, with or without memory images. With them (the default), a module whose active
+     * data segments all have constant offsets inside its initial memory gets slots that already hold
+     * them, and its instantiation writes none; without, every segment is written at instantiation.
+     * Until the pool has memory images, both write them.
+     */
+    public WasmHost withImages(boolean on) {
+        return new WasmHost(pool, engine, on);
+    }
+
+    /** The pool under every instance, or null for Chicory's own memory. */
     public WarmPool pool() {
         return pool;
+    }
+
+    /** Whether modules loaded from now on get memory images (never without a pool). */
+    public boolean images() {
+        return images;
     }
 
     /** How guests' code runs. */

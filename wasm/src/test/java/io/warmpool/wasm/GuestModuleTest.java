@@ -1,6 +1,7 @@
 package io.warmpool.wasm;
 
 import io.warmpool.pool.WarmPool;
+import io.warmpool.wasm.testing.Wat;
 import io.warmpool.pool.config.PoolConfig;
 import io.warmpool.pool.config.ResetStrategy;
 import org.junit.jupiter.api.AfterEach;
@@ -184,6 +185,25 @@ class GuestModuleTest {
         GuestTrapException e = assertThrows(GuestTrapException.class, () -> compiled.call("trap"));
         assertTrue(e.getMessage().contains("out of bounds memory access"), e.getMessage());
         assertEquals(0, pool.outstanding());
+    }
+
+    @Test
+    void aHostWithChicorysOwnMemoryGivesThePooledResultsWithoutAPool() {
+        WarmPool pool = pool(ResetStrategy.AUTO, 1);
+        byte[] wasm = Wat.assemble(COUNTER);
+        GuestModule pooled = WasmHost.on(pool).load(wasm);
+        GuestModule own = WasmHost.withChicoryMemory(Engine.INTERPRETER).load(wasm);
+        for (String export : List.of("bump", "data", "size")) {
+            assertArrayEquals(pooled.call(export), own.call(export), export);
+        }
+        assertEquals(2L << 16, own.initialMemoryBytes());
+        own.withInstance(g -> {
+            assertEquals(WARM, g.readInt(16));
+            assertTrue(!(g.memory() instanceof io.warmpool.wasm.memory.PooledMemory), "Chicory's own memory");
+            return null;
+        });
+        GuestTrapException e = assertThrows(GuestTrapException.class, () -> own.call("trap"));
+        assertTrue(e.getMessage().contains("out of bounds memory access"), e.getMessage());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.warmpool.wasm;
+package io.warmpool.wasm.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
