@@ -69,7 +69,7 @@ bench t1-recommended --slot-bytes 256MiB --keep-resident-bytes 128KiB --dirty-pa
 guest() { # name, then bench flags
   local name=$1; shift
   echo "== $name: ./warmpool bench $*"
-  ./warmpool bench "$@" | tee "$out/$name.txt"
+  WARMPOOL_JAVA_OPTS="-Xmx512m ${WARMPOOL_JAVA_OPTS:-}" ./warmpool bench "$@" | tee "$out/$name.txt"
 }
 guest wasm-lookup-table --module lookup-table --args n,256 --engine interpreter,compiler \
   --iterations 300 --warmup 50 --warmup-seconds 2 --time-limit 10 --idle-instances 16

@@ -16,7 +16,7 @@ import java.util.OptionalInt;
  */
 final class WasmGuests {
     /** The bench contenders this build runs. */
-    static final java.util.List<String> AVAILABLE = java.util.List.of("pooled");
+    static final java.util.List<String> AVAILABLE = java.util.List.of("chicory-memory", "pooled");
 
     private WasmGuests() {
     }
@@ -65,13 +65,18 @@ final class WasmGuests {
      * @throws IllegalArgumentException when it does not load, or lacks the export
      */
     static GuestModule load(WarmPool pool, GuestChoice guest, Engine engine) {
+        return load(WasmHost.on(pool, engine), pool, guest);
+    }
+
+    /** The guest's module loaded on {@code host}; {@code pool} is the host's, or null for Chicory's memory. */
+    static GuestModule load(WasmHost host, WarmPool pool, GuestChoice guest) {
         GuestModule module;
         try {
-            module = WasmHost.on(pool, engine).load(guest.bytes());
+            module = host.load(guest.bytes());
         } catch (GuestTrapException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-        long slot = pool.config().memories().slotBytes();
+        long slot = pool == null ? Long.MAX_VALUE : pool.config().memories().slotBytes();
         if (module.initialMemoryBytes() > slot) {
             throw new IllegalArgumentException("its memory starts at " + ByteSize.format(module.initialMemoryBytes())
                     + ", more than a pool slot holds (pool.memory-max = " + ByteSize.format(slot) + ")");
@@ -122,7 +127,7 @@ final class WasmGuests {
                 .memories(request.settings().idleInstances() + 2).memoryMax(64L << 20).memoryGuard(64L << 10)
                 .memoryKeepResident(request.keepResidentBytes()).tables(0).stacks(0).build());
         try {
-            GuestModule module = load(pool, request.guest(), engine);
+            GuestModule module = load(WasmHost.on(pool, engine).withImages(false), pool, request.guest());
             int parameters = parameters(module, request.guest());
             io.warmpool.bench.guest.GuestBench.Settings asked = request.settings();
             GuestArguments arguments = request.guest().arguments().orElse(GuestArguments.requestNumber(parameters));
@@ -133,8 +138,13 @@ final class WasmGuests {
             io.warmpool.bench.guest.GuestBench.Settings settings = new io.warmpool.bench.guest.GuestBench.Settings(
                     asked.export(), arguments::of, asked.check(), asked.checkText(), asked.iterations(), asked.warmup(),
                     asked.warmupNanos(), asked.timeLimitNanos(), asked.idleInstances());
-            java.util.List<io.warmpool.bench.guest.GuestContender> all = java.util.List.of(new PooledGuestContender(
-                    "pooled", WasmBenchReport.legend("pooled"), module, 0));
+            java.util.List<io.warmpool.bench.guest.GuestContender> all = new java.util.ArrayList<>();
+            for (String name : request.contenders()) {
+                GuestModule m = name.equals("chicory-memory")
+                        ? load(WasmHost.withChicoryMemory(engine), null, request.guest())
+                        : load(WasmHost.on(pool, engine).withImages(false), pool, request.guest());
+                all.add(new HostGuestContender(name, WasmBenchReport.legend(name), m, 0, name.equals("chicory-memory")));
+            }
             return new BenchContenders() {
                 @Override
                 public java.util.List<io.warmpool.bench.guest.GuestContender> all() {
@@ -163,8 +173,6 @@ final class WasmGuests {
     /** Why this build cannot run a contender. */
     static String unavailable(String contender) {
         return switch (contender) {
-            case "chicory-memory" -> "the wasm module's host does not instantiate on Chicory's own memory yet"
-                    + " (GuestModule has no such call), and only the wasm module may use Chicory";
             case "pooled-image" -> "the wasm module's host does not map a module's memory image yet (memory images"
                     + " are not on main)";
             default -> "no such contender";

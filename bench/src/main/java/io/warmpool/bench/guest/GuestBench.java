@@ -21,7 +21,7 @@ import java.util.function.LongPredicate;
  *        close  release (pooled: the reset runs here, on this thread)
  *    instances/s = measured cycles / the sum of their three phases
  *  then, per contender, the idle footprint:
- *    before = ResidentMemory.read();  keepIdle(N);  after = ResidentMemory.read();  close them
+ *    before = ResidentMemory.read();  keepIdle(N, while idle: after = ResidentMemory.read())
  *    per instance = (after - before) / N, heap and Pss, + the shared bytes / N
  * </pre>
  */
@@ -148,10 +148,12 @@ public final class GuestBench {
     private Idle idle(GuestContender contender, long request) throws Exception {
         int n = settings.idleInstances();
         ResidentMemory.Reading before = ResidentMemory.read();
-        ResidentMemory.Reading growth;
-        try (AutoCloseable idle = contender.keepIdle(n, settings.export(), settings.arguments().apply(request))) {
-            growth = ResidentMemory.read().minus(before);
+        ResidentMemory.Reading[] during = new ResidentMemory.Reading[1];
+        contender.keepIdle(n, settings.export(), settings.arguments().apply(request), () -> during[0] = ResidentMemory.read());
+        if (during[0] == null) {
+            throw new IllegalStateException(contender.name() + " did not run the measurement while its instances were idle");
         }
+        ResidentMemory.Reading growth = during[0].minus(before);
         return new Idle(n, growth.heapBytes() / n, growth.pssBytes() / n, contender.sharedBytes(), contender.memoryOnHeap());
     }
 }

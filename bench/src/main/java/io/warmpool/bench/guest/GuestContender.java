@@ -23,12 +23,11 @@ public interface GuestContender extends AutoCloseable {
 
     /**
      * Leaves {@code count} instances idle and warm as a server would between requests, each having run
-     * the call {@code args} once: Chicory instances kept alive (a server caching instances would keep
-     * them), pooled slots released warm (the next request of the module finds its slot ready).
-     *
-     * @return closes them: releases or drops every one
+     * the call {@code args} once, and runs {@code whileIdle} while they are: Chicory instances kept
+     * alive (a server caching instances would keep them), pooled slots released warm (the next request
+     * of the module finds its slot ready). Afterwards the instances are dropped.
      */
-    AutoCloseable keepIdle(int count, String export, long[] args) throws Exception;
+    void keepIdle(int count, String export, long[] args, Runnable whileIdle) throws Exception;
 
     /** Whether an instance's linear memory is on the Java heap (Chicory's own memories are). */
     boolean memoryOnHeap();

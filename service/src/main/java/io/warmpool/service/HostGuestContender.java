@@ -4,24 +4,32 @@ import io.warmpool.bench.guest.GuestContender;
 import io.warmpool.wasm.GuestModule;
 
 /**
- * A guest's requests on pooled memory, through the wasm host: {@link GuestModule#withInstance}
- * acquires a slot with the module as affinity key, instantiates on it, runs the body, releases.
+ * A guest's requests through the wasm host: {@link GuestModule#withInstance} acquires a slot with the
+ * module as affinity key, instantiates on it, runs the body, releases (or, on a host with Chicory's
+ * own memory, instantiates with a fresh heap memory and drops it).
  *
  * <pre>
  *  t0 ─ withInstance( ─ acquire, instantiate ─ t1: body { call } t2 ─ ) release, reset ─ t3
  * </pre>
  *
- * Idle warm instances: {@code count} instances held at once (nested bodies), each having run the call,
- * then released together, so that {@code count} slots are left warm with the module's pages as the
- * reset left them.
+ * Idle warm instances: {@code count} instances held at once (nested bodies), each having run the call;
+ * for Chicory's own memory they are weighed while held (alive, as a server caching instances keeps
+ * them), for pooled memory after their release together ({@code count} warm slots, the module's pages
+ * as the reset left them).
  */
-final class PooledGuestContender implements GuestContender {
+final class HostGuestContender implements GuestContender {
     private final String name;
     private final String description;
     private final GuestModule module;
     private final long sharedBytes;
+    private final boolean onHeap;
 
-    PooledGuestContender(String name, String description, GuestModule module, long sharedBytes) {
+    /**
+     * @param onHeap whether the module's host gives instances Chicory's own (heap) memory: then an idle
+     *               instance is one kept alive, else a released warm slot
+     */
+    HostGuestContender(String name, String description, GuestModule module, long sharedBytes, boolean onHeap) {
+        this.onHeap = onHeap;
         this.name = name;
         this.description = description;
         this.module = module;
@@ -56,26 +64,32 @@ final class PooledGuestContender implements GuestContender {
     }
 
     @Override
-    public AutoCloseable keepIdle(int count, String export, long[] args) {
-        hold(count, export, args);
-        return () -> { };
+    public void keepIdle(int count, String export, long[] args, Runnable whileIdle) {
+        hold(count, export, args, onHeap ? whileIdle : () -> { });
+        if (!onHeap) {
+            whileIdle.run(); // every instance released: its slot idle and warm
+        }
     }
 
-    /** Holds {@code left} instances at once, each having called the export, then releases them. */
-    private void hold(int left, String export, long[] args) {
+    /**
+     * Holds {@code left} instances at once (nested bodies), each having called the export; runs
+     * {@code innermost} while all are held, then releases them.
+     */
+    private void hold(int left, String export, long[] args, Runnable innermost) {
         if (left == 0) {
+            innermost.run();
             return;
         }
         module.withInstance(guest -> {
             guest.call(export, args);
-            hold(left - 1, export, args);
+            hold(left - 1, export, args, innermost);
             return null;
         });
     }
 
     @Override
     public boolean memoryOnHeap() {
-        return false;
+        return onHeap;
     }
 
     @Override
