@@ -46,6 +46,7 @@ public final class PooledMemory implements Memory {
     /** What a closed memory's accesses see: nothing, so every one fails its bounds check. */
     private static final ByteBuffer CLOSED = ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN);
     private static final DataSegment[] NO_SEGMENTS = {};
+    private static final byte[][] NO_BYTES = {};
 
     private final MemorySlot slot;
     private final long address;
@@ -58,6 +59,8 @@ public final class PooledMemory implements Memory {
     /** True from construction until {@code initialize}: the bytes are what the pool handed over. */
     private boolean fresh = true;
     private DataSegment[] segments = NO_SEGMENTS;
+    /** Each passive segment's bytes once {@code memory.init} fetched them; null when not yet, or dropped. */
+    private byte[][] passiveBytes = NO_BYTES;
 
     private PooledMemory(MemorySlot slot, MemoryLimits limits, boolean segmentsInImage) {
         this.slot = slot;
@@ -117,6 +120,7 @@ public final class PooledMemory implements Memory {
         closed = true;
         view = CLOSED;
         segments = NO_SEGMENTS;
+        passiveBytes = NO_BYTES;
     }
 
     private int size() {
@@ -219,19 +223,15 @@ public final class PooledMemory implements Memory {
             return;
         }
         DataSegment[] own = dataSegments.clone();
+        // The slot maps the module's image: its owner checked at load that every active segment has a
+        // constant offset and fits the initial memory, so there is nothing to check or write (and
+        // DataSegment.data() copies the bytes: not calling it matters for a large segment).
+        boolean inImage = segmentsInImage && fresh;
         for (int i = 0; i < own.length; i++) {
             DataSegment segment = own[i];
             if (segment instanceof ActiveDataSegment) {
-                ActiveDataSegment active = (ActiveDataSegment) segment;
-                long offset = ConstantOffset.evaluate(instance, active.offsetInstructions());
-                byte[] data = active.data();
-                int limit = size();
-                if (offset < 0 || offset > limit || offset + data.length > limit) {
-                    throw new UninstantiableException("out of bounds memory access: attempted to access address: "
-                            + (int) offset + " but limit is: " + limit + " and size: " + data.length);
-                }
-                if (!(segmentsInImage && fresh)) {
-                    view.put((int) offset, data, 0, data.length);
+                if (!inImage) {
+                    write((ActiveDataSegment) segment, instance);
                 }
                 own[i] = PassiveDataSegment.EMPTY;
             } else if (!(segment instanceof PassiveDataSegment)) {
@@ -240,17 +240,40 @@ public final class PooledMemory implements Memory {
         }
         fresh = false;
         segments = own;
+        passiveBytes = new byte[own.length][];
     }
 
-    /** {@code memory.init}: copies {@code size} bytes of passive segment {@code segment} from {@code offset} to {@code dest}. */
+    /** Writes an active segment at its offset, or makes the instance uninstantiable, with Chicory's message. */
+    private void write(ActiveDataSegment active, Instance instance) {
+        long offset = ConstantOffset.evaluate(instance, active.offsetInstructions());
+        byte[] data = active.data();
+        int limit = size();
+        if (offset > limit || offset + data.length > limit) {
+            throw new UninstantiableException("out of bounds memory access: attempted to access address: "
+                    + (int) offset + " but limit is: " + limit + " and size: " + data.length);
+        }
+        view.put((int) offset, data, 0, data.length);
+    }
+
+    /**
+     * {@code memory.init}: copies {@code size} bytes of passive segment {@code segment} from
+     * {@code offset} to {@code dest}. A segment's bytes are fetched once per instance (Chicory hands
+     * out a copy at each {@code data()}).
+     */
     @Override
     public void initPassiveSegment(int segment, int dest, int offset, int size) {
         DataSegment[] all = segments;
-        if (segment < 0 || segment >= all.length) {
+        byte[][] cache = passiveBytes;
+        if (segment < 0 || segment >= all.length || cache.length != all.length) {
             checkOpen();
             throw new WasmRuntimeException("unknown data segment " + segment);
         }
-        write(dest, all[segment].data(), offset, size);
+        byte[] bytes = cache[segment];
+        if (bytes == null) {
+            bytes = all[segment].data();
+            cache[segment] = bytes;
+        }
+        write(dest, bytes, offset, size);
     }
 
     /** {@code data.drop}: the segment's bytes are gone; {@code memory.init} of more than 0 bytes of it traps. */
@@ -259,6 +282,7 @@ public final class PooledMemory implements Memory {
         checkOpen();
         if (segment >= 0 && segment < segments.length) {
             segments[segment] = PassiveDataSegment.EMPTY;
+            passiveBytes[segment] = null;
         }
     }
 
