@@ -52,6 +52,16 @@ bench t4-alternatives --slot-bytes 64MiB --pool.memory-keep-resident 1MiB --dirt
 bench t5-reservation --slot-bytes 64MiB --pool.memory-max 64MiB,4GiB --pool.memory-keep-resident 1MiB --dirty-pages 64 \
   --spread-bytes 256KiB --strategy pagemap-guided,auto "${measure[@]}"
 
+# Memory images (issue 13): a 16 MiB image, 64 dirty pages in a 256 KiB hot set, the whole slot kept
+# resident (what a host copying the image in keeps to avoid refaulting it); then a small image, where
+# remapping the slot (image-change) and copying it in (image-copy) meet; then the default budget.
+bench img-16mib --image-bytes 16MiB --slot-bytes 16MiB --pool.memory-keep-resident 16MiB --dirty-pages 64 \
+  --spread-bytes 256KiB --iterations 200 --warmup 40 --warmup-seconds 1 --time-limit 20
+bench img-16mib-keep-1mib --image-bytes 16MiB --slot-bytes 16MiB --pool.memory-keep-resident 1MiB --dirty-pages 64 \
+  --spread-bytes 256KiB --iterations 200 --warmup 40 --warmup-seconds 1 --time-limit 20
+bench img-64kib --image-bytes 64KiB --slot-bytes 1MiB --pool.memory-keep-resident 1MiB --dirty-pages 8 \
+  --spread-bytes 64KiB "${measure[@]}"
+
 # The plot: median reset against dirty pages, one line per contender.
 bench plot-dirty-pages --slot-bytes 64MiB --pool.memory-keep-resident 4MiB --dirty-pages 1,16,64,256,1024 \
   --spread-bytes 4MiB --strategy "$pool,c-pagemap-guided,c-memset-keep-resident" \

@@ -17,6 +17,7 @@ import java.util.function.ToLongFunction;
  *  memset-keep-resident / c-memset-keep-resident  reset
  *  allocate-direct / best pool strategy           cycle   what the pool saves a Java user
  *  mmap-munmap / best pool strategy               cycle
+ *  image-copy / image (and the other image ratios) cycle, pss   what memory images save (--image-bytes)
  * </pre>
  */
 public final class Ratios {
@@ -59,6 +60,16 @@ public final class Ratios {
             ratio(out, "mmap-munmap / " + best.contender() + " (the best pool strategy), median cycle",
                     find(results, "mmap-munmap"), bestPool, cycle);
         });
+        Optional<ContenderResult> image = find(results, "image");
+        Optional<ContenderResult> copy = find(results, "image-copy");
+        ratio(out, "image-copy / image, median cycle", copy, image, cycle);
+        ratio(out, "allocate-direct-copy / image, median cycle", find(results, "allocate-direct-copy"), image, cycle);
+        ratio(out, "image-copy / image-change, median cycle", copy, find(results, "image-change"), cycle);
+        ratio(out, "image-change / image, median cycle", find(results, "image-change"), image, cycle);
+        if (image.isPresent() && copy.isPresent() && image.get().pssBytes() > 0 && copy.get().pssBytes() > 0) {
+            out.add(new Ratio("image / image-copy, pss of " + ImageContenders.IDLE_SLOTS + " idle warm slots",
+                    (double) image.get().pssBytes() / copy.get().pssBytes()));
+        }
         return out;
     }
 

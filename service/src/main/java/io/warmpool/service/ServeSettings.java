@@ -96,6 +96,8 @@ final class ServeSettings {
             "tables per instance");
     static final ConfigKey<Boolean> WORKLOAD_STACK = ConfigKey.bool("workload.stack", true,
             "whether each instance takes a stack");
+    static final ConfigKey<Long> IMAGE_BYTES = ConfigKey.bytes("image-bytes", 0,
+            "a synthetic memory image of this size per module, which its memories start from; 0: none");
     static final ConfigKey<Long> SEED = ConfigKey.wholeNumber("workload.seed", 0, 0,
             "the seed of the workload's random choices; 0: a new one each run");
 
@@ -104,8 +106,8 @@ final class ServeSettings {
             LogSettings.LEVEL, LogSettings.FORMAT, PROFILE_OUT, PROFILE_INTERVAL,
             MEMORIES, MEMORY_MAX, MEMORY_GUARD, MEMORY_KEEP, TABLES, TABLE_ELEMENTS, TABLE_KEEP, STACKS, STACK_SIZE,
             STACK_KEEP, MAX_UNUSED_WARM, DECOMMIT_BATCH, RESET_STRATEGY, SCAN_MODE, WIPE_ON_FORK, STRIPES,
-            WORKLOAD, MODULE, EXPORT, ARGS, ENGINE, THREADS, MODULES, MEMORY_MIN_SIZE, MEMORY_MAX_SIZE, HOT_PAGES, SCATTERED, HOLD, WORKLOAD_TABLES,
-            WORKLOAD_STACK, SEED);
+            WORKLOAD, MODULE, EXPORT, ARGS, ENGINE, THREADS, MODULES, MEMORY_MIN_SIZE, MEMORY_MAX_SIZE, HOT_PAGES, SCATTERED,
+            HOLD, WORKLOAD_TABLES, WORKLOAD_STACK, IMAGE_BYTES, SEED);
 
     /** The key of each pool setting, for PoolConfig's refusals. */
     private static final Map<PoolSetting, ConfigKey<?>> POOL_KEYS = poolKeys();
@@ -177,12 +179,16 @@ final class ServeSettings {
         if (stack && pool.stacks().count() == 0) {
             throw c.invalid(WORKLOAD_STACK, "the pool has no stacks (pool.stacks = 0)");
         }
+        long imageBytes = c.get(IMAGE_BYTES);
+        if (imageBytes > pool.memories().slotBytes()) {
+            throw c.invalid(IMAGE_BYTES, "must not exceed pool.memory-max (" + c.text(MEMORY_MAX) + ")");
+        }
         long seed = c.get(SEED);
         if (seed == 0) {
             seed = System.nanoTime() | 1;
         }
         return new SyntheticWorkload.Settings(c.get(THREADS), c.get(MODULES), min, max, c.get(HOT_PAGES),
-                c.get(SCATTERED), c.get(HOLD), tables, stack, seed);
+                c.get(SCATTERED), c.get(HOLD), tables, stack, imageBytes, seed);
     }
 
     /**

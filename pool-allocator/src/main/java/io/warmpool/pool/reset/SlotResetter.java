@@ -28,6 +28,15 @@ import io.warmpool.pool.event.ResetRecord;
  *
  * with nothing to keep resident, every strategy is madvise-all, and the record says so.
  *
+ * a slot with a memory image (its low bytes map the image's memfd, MAP_PRIVATE; ImageSlots):
+ *   "zero" above means restore (ResetContext.clean): inside the image range copy the image's
+ *   bytes back from its read-only source, beyond it write zeros. A decommit (MADV_DONTNEED) of
+ *   the image range drops the private copies: the next read maps the image's page cache again.
+ *   Untouched image pages are FILE pages, which the dirty-page scan does not report: they cost
+ *   the scan nothing and need nothing. A restored page is a private page afterwards, like a
+ *   zeroed one: the next scan reports it dirty (PRESENT, not FILE) and it is restored again, one
+ *   copy (about a memset) a reset, while it stays within the budget.
+ *
  * auto, per slot:   pagemap-guided or memset-keep-resident, as AutoChoice decides from what the
  *                   scans find and cost (and madvise-all once, to undo a memset trial that lost).
  *                   Without a scanner: memset-keep-resident.
@@ -98,6 +107,7 @@ public final class SlotResetter {
             default -> throw new IllegalStateException("no reset for " + chosen);
         }
         record.decommittedBytes = ctx.decommits.bytes();
+        record.imageDecommittedBytes = ctx.decommitsInImage();
         record.totalNanos = finished - started;
     }
 
@@ -114,10 +124,10 @@ public final class SlotResetter {
     /** Returns when it finished, by {@link System#nanoTime()}; its zeroing counts from {@code started}. */
     private long memsetKeepResident(ResetContext ctx, long lo, long hi, long keep, long started) {
         if (growsDown) {
-            ctx.zeroing.zero(hi - keep, keep);
+            ctx.clean(hi - keep, keep);
             ctx.decommits.add(lo, hi - keep);
         } else {
-            ctx.zeroing.zero(lo, keep);
+            ctx.clean(lo, keep);
             ctx.decommits.add(lo + keep, hi);
         }
         long finished = System.nanoTime();
@@ -157,7 +167,7 @@ public final class SlotResetter {
                 }
                 long kept = Math.min(left, (end - start) / pageSize) * pageSize;
                 if (kept > 0) {
-                    ctx.zeroing.zero(end - kept, kept);
+                    ctx.clean(end - kept, kept);
                 }
                 zeroed += kept;
                 left -= kept / pageSize;
@@ -172,12 +182,12 @@ public final class SlotResetter {
                     ctx.decommits.add(start, end);
                 } else if (learning && end - start > largest) {
                     long z0 = System.nanoTime();
-                    ctx.zeroing.zero(start, end - start);
+                    ctx.clean(start, end - start);
                     largestNanos = System.nanoTime() - z0;
                     largest = end - start;
                     zeroed += end - start;
                 } else {
-                    ctx.zeroing.zero(start, end - start);
+                    ctx.clean(start, end - start);
                     zeroed += end - start;
                 }
             }

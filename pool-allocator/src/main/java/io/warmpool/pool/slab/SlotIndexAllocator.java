@@ -155,6 +155,31 @@ public final class SlotIndexAllocator {
     }
 
     /**
+     * Takes the most recently used warm slot of {@code key} (not null), from the stripe its hint
+     * names and then from its home stripe; takes nothing else.
+     *
+     * @return the slot, or {@link #NONE}
+     */
+    public int acquireAffinity(Object key) {
+        int hash = spread(key.hashCode());
+        int home = Math.floorMod(hash, stripes.length);
+        if (stripes.length > 1) {
+            int hinted = hintedStripe(hash);
+            if (hinted != NONE && hinted != home) {
+                int slot = takeHinted(stripes[hinted], hinted, key, hash);
+                if (slot != NONE) {
+                    return slot;
+                }
+            }
+        }
+        Stripe stripe = stripes[home];
+        synchronized (stripe) {
+            int slot = stripe.takeAffinity(key);
+            return slot == NONE ? NONE : stripe.first + slot;
+        }
+    }
+
+    /**
      * Returns a slot that was just reset: it becomes the most recent warm slot of {@code key}.
      *
      * @return a warm slot beyond the bound, now taken out of the lists, that the caller must

@@ -15,6 +15,8 @@ import io.warmpool.pool.event.AcquireKind;
 import io.warmpool.pool.event.Fallback;
 import io.warmpool.pool.event.PoolListener;
 import io.warmpool.pool.event.PoolSnapshot;
+import io.warmpool.pool.image.ImageFile;
+import io.warmpool.pool.image.ImageSlots;
 import io.warmpool.pool.reset.DecommitQueue;
 import io.warmpool.pool.reset.RecordedReset;
 import io.warmpool.pool.reset.ResetContext;
@@ -46,6 +48,12 @@ import java.util.function.IntPredicate;
  * affinity hit of the same size), so a release costs only its reset. Everything above the accessible
  * size is never resident: each reset covers the whole accessible range, and a shrink gives back what
  * lies above the new size before it seals it.
+ *
+ * <p>A memory slot may map a memory image at its base ({@link ImageSlots} draws it). An acquire that
+ * names an image takes, in order: a warm slot that maps it (released under the image as its key:
+ * nothing to map), then whatever the allocator gives the instance's key; a slot that maps another
+ * image, or none, is remapped to it before the resize. Its release resets it to the image's bytes
+ * and files it under the image.
  */
 public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     /** Slots an acquire tries when resizing them for the new tenant fails. */
@@ -58,6 +66,7 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     private final Slab slab;
     private SlotIndexAllocator allocator; // replaced, with its locks, in a forked child (renewAfterFork)
     private final SlotResetter resetter;
+    private final ImageSlots images;
     private final KindSettings settings;
     private DecommitQueue queue;          // likewise
     private final PoolListener listener;
@@ -107,6 +116,7 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         int stripes = config.stripes() > 0 ? config.stripes() : SlotIndexAllocator.defaultStripes(slots);
         this.allocator = new SlotIndexAllocator(slots, stripes, config.maxUnusedWarmSlots());
         this.resetter = new SlotResetter(kind, config.pageSize(), slots);
+        this.images = new ImageSlots(os, slots, config.wipeOnFork(), listener);
         this.settings = new KindSettings(shape, config.pageSize(), config.resetStrategy());
         this.queue = new DecommitQueue(os, config.decommitBatch(), processMadvise, this, os::nanoTime);
         this.accessible = new long[slots];
@@ -171,13 +181,30 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
      *         {@link #howOf}; the slot is {@link SlotIndexAllocator#NONE} when every slot is taken
      */
     public long acquire(Object key, long initialBytes) {
+        return acquire(key, null, initialBytes);
+    }
+
+    /**
+     * As {@link #acquire(Object, long)}, for a memory that starts from {@code image} (null: none):
+     * the slot handed out maps it, and reads its bytes, zero beyond them. Say whether the slot
+     * already mapped it with {@link #imageOf}.
+     *
+     * @throws IllegalStateException when the image is closed; no slot is taken then
+     */
+    public long acquire(Object key, ImageFile image, long initialBytes) {
+        NativeCallException failed = null;
         for (int attempt = 1; ; attempt++) {
             try {
-                return acquireOnce(key, initialBytes);
+                long taken = acquireOnce(key, image, initialBytes);
+                if (failed != null && Taken.slot(taken) == Taken.NONE) {
+                    throw failed; // the failures took the last slots: they, not exhaustion, are the reason
+                }
+                return taken;
             } catch (NativeCallException resizeFailed) { // that slot is remapped or quarantined already
                 if (attempt == RESIZE_ATTEMPTS) {
                     throw resizeFailed;
                 }
+                failed = resizeFailed;
             }
         }
     }
@@ -192,28 +219,85 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         return Taken.how(taken);
     }
 
-    private long acquireOnce(Object key, long initialBytes) {
-        queue.flushIfWaited();
-        long taken = allocator.acquire(key);
-        if (Taken.slot(taken) == Taken.NONE && queue.pending() > 0) {
-            queue.flush();
-            taken = allocator.acquire(key);
+    /**
+     * For a memory with an image, whether the slot of what {@link #acquire} returned already mapped
+     * it: {@code 1} it did (nothing mapped), {@code 2} it was remapped; {@code 0} without an image.
+     */
+    public static int imageOf(long taken) {
+        return Taken.image(taken);
+    }
+
+    private long take(Object key, ImageFile image) {
+        if (image != null) {
+            int slot = allocator.acquireAffinity(image);
+            if (slot != Taken.NONE) {
+                return Taken.pack(slot, AcquireKind.AFFINITY);
+            }
         }
-        int slot = Taken.slot(taken);
-        if (slot == Taken.NONE) {
-            return taken;
+        return allocator.acquire(key);
+    }
+
+    private long acquireOnce(Object key, ImageFile image, long initialBytes) {
+        if (image != null) {
+            image.retain(); // refused for a closed image, before any slot is taken
         }
+        boolean imageTaken = false;
         try {
-            resize(slot, kind == SlotKind.MEMORY ? initialBytes : slab.slotBytes());
-        } catch (RuntimeException e) {
-            recover(slot, "resizing it for the next tenant failed", e);
-            throw e;
+            queue.flushIfWaited();
+            long taken = take(key, image);
+            if (Taken.slot(taken) == Taken.NONE && queue.pending() > 0) {
+                queue.flush();
+                taken = take(key, image);
+            }
+            int slot = Taken.slot(taken);
+            if (slot == Taken.NONE) {
+                return taken;
+            }
+            boolean hit = images.mapped(slot) == image;
+            try {
+                if (!hit) {
+                    imageTaken = true; // change() owns the reference now, also when it fails
+                    images.change(slot, slab.slotBase(slot), accessible[slot], image);
+                }
+                resize(slot, kind == SlotKind.MEMORY ? initialBytes : slab.slotBytes());
+            } catch (RuntimeException e) {
+                recover(slot, hit ? "resizing it for the next tenant failed"
+                        : "mapping " + (image == null ? "anonymous memory over its image" : "the " + image) + " failed", e);
+                throw e;
+            }
+            if (image != null) {
+                taken = Taken.withImage(taken, hit ? Taken.IMAGE_HIT : Taken.IMAGE_MISS);
+            }
+            return finishAcquire(slot, taken);
+        } finally {
+            if (image != null && !imageTaken) {
+                image.release(); // a hit (the slot holds its own reference), or nothing taken
+            }
         }
+    }
+
+    private long finishAcquire(int slot, long taken) {
         if (Taken.how(taken) != AcquireKind.AFFINITY) {
             resetter.forget(slot);
         }
         counts.add(IN_USE);
         return taken;
+    }
+
+    /** The key the slot is filed under when it is free: the image it maps, else the instance's key. */
+    private Object listKey(int slot, Object key) {
+        ImageFile image = images.mapped(slot);
+        return image != null ? image : key;
+    }
+
+    /** The image the slot maps, or null. */
+    public ImageFile image(int slot) {
+        return images.mapped(slot);
+    }
+
+    /** How many slots map a memory image now. */
+    public int slotsMappingImages() {
+        return images.slotsMapping();
     }
 
     /**
@@ -222,7 +306,7 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
      * free lists without a reset, as the most recent warm slot of {@code key}.
      */
     public void untake(int slot, Object key) {
-        int victim = allocator.release(slot, key);
+        int victim = allocator.release(slot, listKey(slot, key));
         counts.add(-IN_USE);
         if (victim != SlotIndexAllocator.NONE) {
             evict(victim);
@@ -327,6 +411,9 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         try {
             ResetStrategy strategy = settings.strategy();
             long lo = accessibleStart(slot);
+            ImageFile image = images.mapped(slot);
+            ctx.image(slab.slotBase(slot), image == null ? 0 : image.byteSize(), image == null ? 0 : image.source());
+            key = listKey(slot, key);
             resetter.reset(ctx, slot, slab.slotBase(slot), lo, lo + bytes, settings.keepResidentBytes(), strategy);
             String scannerFallback = ctx.newScannerFallback();
             if (scannerFallback != null) {
@@ -445,6 +532,7 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     /** A fresh mapping over the slot: nothing resident, nothing accessible, nothing learned of it. */
     private void replaceWithFreshMapping(int slot) {
         slab.remapFresh(slot);
+        images.forget(slot);
         accessible[slot] = 0;
         distrusted[slot] = null;
         releaseKey[slot] = null;
@@ -475,6 +563,12 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
             if (held.test(slot)) {
                 distrusted[slot] = new IllegalStateException(why);
                 inUse++;
+                try {
+                    images.wipeAfterFork(slot, slab.slotBase(slot));
+                } catch (RuntimeException e) {
+                    listener.fallback(kind, Fallback.FORKED, kind.label() + " slot " + slot + " held across the fork"
+                            + " keeps its image range's private pages in the forked child: " + e.getMessage());
+                }
                 continue;
             }
             try {
@@ -549,5 +643,6 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         queue.flush();
         queue.close();
         slab.close();
+        images.closeAll();
     }
 }
