@@ -79,6 +79,20 @@ echo "== tune: ./warmpool tune --profile $out/t1-hot-set.prom --rss-budget 64MiB
 bench t1-recommended --slot-bytes 256MiB --pool.memory-keep-resident 128KiB --dirty-pages 64 --spread-bytes 128KiB \
   --strategy memset-keep-resident,auto "${measure[@]}"
 
+# WebAssembly guests (BENCHMARKS.md, "WebAssembly guests"): instantiate + call + release of the bundled
+# guests on each memory this build runs, interpreter and compiler; the idle footprint of 16 warm instances.
+guest() { # name, then bench flags
+  local name=$1; shift
+  echo "== $name: ./warmpool bench $*"
+  WARMPOOL_JAVA_OPTS="-Xmx512m ${WARMPOOL_JAVA_OPTS:-}" ./warmpool bench "$@" | tee "$out/$name.txt"
+}
+guest wasm-lookup-table --module lookup-table --args n,256 --engine interpreter,compiler \
+  --iterations 300 --warmup 50 --warmup-seconds 2 --time-limit 10 --idle-instances 16
+guest wasm-request-handler --module request-handler --engine interpreter,compiler \
+  --iterations 1000 --warmup 200 --warmup-seconds 2 --time-limit 10 --idle-instances 16
+guest wasm-scattered-pages --module scattered-pages --args n,64 --engine compiler \
+  --iterations 1000 --warmup 200 --warmup-seconds 2 --time-limit 10 --idle-instances 16
+
 if ((jmh)); then
   echo "== JMH (short settings: 1 fork, 1 x 1 s warmup, 3 x 1 s measurement)"
   mvn -B -q -Pjmh -DskipTests -pl benchmarks -am package \

@@ -83,9 +83,11 @@ final class BenchCommand implements Command {
                                               run, else auto's) for warmpool tune; one workload only
                   --help                      print this help
 
+                %s
+
                 A progress bar shows on a terminal when the run takes more than a second.""".formatted(
                 wrap(String.join(", ", Contenders.names()), 60, "\n" + " ".repeat(30)),
-                wrap(String.join(", ", ImageContenders.names()), 60, "\n" + " ".repeat(30)));
+                wrap(String.join(", ", ImageContenders.names()), 60, "\n" + " ".repeat(30)), WasmBench.HELP.strip());
     }
 
     /** {@code text} broken at spaces into lines of at most {@code width}, joined by {@code newline}. */
@@ -246,6 +248,9 @@ final class BenchCommand implements Command {
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        if (WasmBench.asked(args)) {
+            return WasmBench.run(args, out, err);
+        }
         Request request = parse(args, Syscalls.linux().pageSize());
         List<Contender> contenders = request.named();
         BenchRun run = new BenchRun(request.workloads(), contenders, request.measurement());

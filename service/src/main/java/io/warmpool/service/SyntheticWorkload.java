@@ -41,7 +41,7 @@ import java.util.concurrent.locks.LockSupport;
  *         instance is released; then each is joined
  * </pre>
  */
-final class SyntheticWorkload {
+final class SyntheticWorkload implements TenantWorkload {
     private static final Duration ACQUIRE_WAIT = Duration.ofMillis(100);
 
     /**
@@ -110,8 +110,8 @@ final class SyntheticWorkload {
         return modules;
     }
 
-    /** Starts the workers (daemon threads), which begin together once all exist. */
-    void start() {
+    @Override
+    public void start() {
         SplittableRandom seeds = new SplittableRandom(settings.seed() ^ 0x5DEECE66DL);
         CountDownLatch begin = new CountDownLatch(1);
         for (int i = 0; i < settings.threads(); i++) {
@@ -191,7 +191,8 @@ final class SyntheticWorkload {
      * Stops the workers and waits for them: a worker waiting for slots stops waiting, one holding an
      * instance releases it now.
      */
-    void stopAndJoin() throws InterruptedException {
+    @Override
+    public void stopAndJoin() throws InterruptedException {
         stopping = true;
         for (Thread worker : workers) {
             worker.interrupt();
@@ -201,8 +202,8 @@ final class SyntheticWorkload {
         }
     }
 
-    /** Instances acquired, used and released so far. */
-    long instances() {
+    @Override
+    public long instances() {
         return instances.sum();
     }
 
@@ -211,8 +212,8 @@ final class SyntheticWorkload {
         return exhausted.sum();
     }
 
-    /** The first unexpected failure of a worker, which stopped the workload, or null. */
-    Throwable failure() {
+    @Override
+    public Throwable failure() {
         return failure.get();
     }
 }
