@@ -11,7 +11,8 @@
 #   operator   deploy/soak/SoakSettings.java: every 3s one JMX change (keep-resident bytes of each
 #              kind, the warm-slot bound, the reset strategy), read back
 #   sampler    every --sample: RSS (VmRSS), open descriptors (/proc/PID/fd), /proc/PID/maps lines,
-#              threads (Threads:), into DIR/samples.tsv
+#              threads (Threads:), into DIR/samples.tsv (counts: the least of three reads 50 ms
+#              apart, so that a child being started is not counted as growth)
 #   verdict    after --warmup (JIT, heap and code cache settling), the least-squares slope of each
 #              series per minute; fails (exit 1) when one exceeds its bound:
 #                RSS 2048 KiB/min   descriptors 2/min   maps lines 6/min   threads 2/min
@@ -95,9 +96,17 @@ while :; do
     echo "soak: serve died after ${elapsed}s:" >&2; tail -20 "$out/serve.log" >&2; exit 1
   fi
   rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$serve_pid/status")
-  threads=$(awk '/^Threads:/ {print $2}' "/proc/$serve_pid/status")
-  fds=$(find "/proc/$serve_pid/fd" -mindepth 1 -maxdepth 1 | wc -l)
-  maps=$(wc -l < "/proc/$serve_pid/maps")
+  # Counts are the least of three reads 50 ms apart: a child being started holds a few pipes and
+  # a mapping or two for a millisecond, which is not growth; a leak stays in all three reads.
+  threads= fds= maps=
+  for _ in 1 2 3; do
+    t=$(awk '/^Threads:/ {print $2}' "/proc/$serve_pid/status")
+    f=$(find "/proc/$serve_pid/fd" -mindepth 1 -maxdepth 1 | wc -l)
+    m=$(wc -l < "/proc/$serve_pid/maps")
+    threads=$(( ${threads:-t} < t ? ${threads:-t} : t )) fds=$(( ${fds:-f} < f ? ${fds:-f} : f ))
+    maps=$(( ${maps:-m} < m ? ${maps:-m} : m ))
+    sleep 0.05
+  done
   printf '%s\t%s\t%s\t%s\t%s\n' "$(awk -v n="$(( now - start ))" 'BEGIN {printf "%.1f", n / 1e9}')" \
     "$rss" "$fds" "$maps" "$threads" >> "$out/samples.tsv"
   sleep "$every"
