@@ -115,6 +115,13 @@ class ConfigurationTest {
         assertEquals("1h", ConfigKey.formatDuration(Duration.ofHours(1)));
         assertEquals("90s", ConfigKey.formatDuration(Duration.ofSeconds(90)));
         assertEquals("1500ms", ConfigKey.formatDuration(Duration.ofMillis(1500)));
+        // Found by ConfigurationFuzzTest: 9223372036854775807h escaped as an ArithmeticException.
+        assertEquals(Duration.ofHours(2562047), ConfigKey.parseDuration("2562047h"));
+        for (String tooLong : new String[] {"2562048h", "9223372036854775807h", "153722868m", "9223372037s",
+                "9223372036855ms"}) {
+            assertEquals("duration too long (at most 2562047h)",
+                    assertThrows(IllegalArgumentException.class, () -> ConfigKey.parseDuration(tooLong)).getMessage(), tooLong);
+        }
         assertEquals("1MiB", KEEP.defaultText());
         assertEquals("WARMPOOL_POOL_MEMORY_KEEP_RESIDENT", KEEP.envName());
     }
