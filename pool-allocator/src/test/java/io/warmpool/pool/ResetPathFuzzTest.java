@@ -72,8 +72,9 @@ class ResetPathFuzzTest {
                 }
             }
             case 2 -> {
-                if (!held.isEmpty() && !held.get(0).memories().isEmpty()) {
-                    grow(data.pickValue(data.pickValue(held).memories()), data);
+                List<MemorySlot> memories = held.isEmpty() ? List.of() : data.pickValue(held).memories();
+                if (!memories.isEmpty()) {
+                    grow(data.pickValue(memories), data);
                 }
             }
             case 3 -> {
