@@ -25,7 +25,7 @@ import java.util.concurrent.locks.LockSupport;
  * What revocation costs a tenant's life: acquire, one write to the memory's first page, release.
  * {@code plain} does it with an {@link Instance} and a {@code ByteBuffer} view; {@code revocable} with a
  * {@link RevocableInstance} and a segment, whose release first closes a shared arena (a handshake
- * with every thread of the JVM). {@code idleThreads} parked threads stand for the rest of a service:
+ * with every thread of the JVM); {@code revocableConfined} with a confined arena (no handshake). {@code idleThreads} parked threads stand for the rest of a service:
  * the handshake visits them too.
  *
  * <pre>
@@ -77,6 +77,15 @@ public class RevocableReleaseBenchmark {
         try (Instance instance = pool.acquire(request)) {
             instance.memory(0).buffer().putLong(0, 1L);
             return instance.memory(0).address();
+        }
+    }
+
+    @Benchmark
+    public long revocableConfined() {
+        try (RevocableInstance instance = RevocableInstance.acquireConfined(pool, request)) {
+            MemorySegment memory = instance.memory(0);
+            memory.set(ValueLayout.JAVA_LONG, 0, 1L);
+            return memory.address();
         }
     }
 

@@ -17,7 +17,7 @@ import java.util.Optional;
  * revokes.
  *
  * <pre>
- *  acquire      instance = pool.acquire(request);  arena = Arena.ofShared()
+ *  acquire      instance = pool.acquire(request);  arena = Arena.ofShared()  (acquireConfined: ofConfined())
  *  memory(i)    MemorySegment.ofAddress(slot.address()).reinterpret(slot.accessibleBytes(), arena, null)
  *  table(i), stack()   the same over those slots
  *  close        arena.close()        every segment of this instance is dead, in every thread:
@@ -40,9 +40,9 @@ public final class RevocableInstance implements AutoCloseable {
     private final Arena arena;
     private boolean closed;
 
-    private RevocableInstance(Instance instance) {
+    private RevocableInstance(Instance instance, Arena arena) {
         this.instance = instance;
-        this.arena = Arena.ofShared();
+        this.arena = arena;
     }
 
     /**
@@ -51,7 +51,18 @@ public final class RevocableInstance implements AutoCloseable {
      * @throws io.warmpool.pool.PoolExhaustedException when the pool has no free slot of a kind asked for
      */
     public static RevocableInstance acquire(WarmPool pool, InstanceRequest request) {
-        return new RevocableInstance(pool.acquire(request));
+        return new RevocableInstance(pool.acquire(request), Arena.ofShared());
+    }
+
+    /**
+     * Acquires an instance whose segments only the calling thread may use ({@link Arena#ofConfined()}):
+     * another thread's access throws {@link WrongThreadException}, and so does a {@link #close()} from
+     * another thread (the instance then stays acquired). Its release skips the handshake with every
+     * thread that a shared arena's close needs, so it costs far less (docs/FFM.md), for a tenant that
+     * runs on one thread from acquire to release.
+     */
+    public static RevocableInstance acquireConfined(WarmPool pool, InstanceRequest request) {
+        return new RevocableInstance(pool.acquire(request), Arena.ofConfined());
     }
 
     /**
@@ -60,7 +71,7 @@ public final class RevocableInstance implements AutoCloseable {
      */
     public static RevocableInstance acquire(WarmPool pool, InstanceRequest request, Duration timeout)
             throws InterruptedException {
-        return new RevocableInstance(pool.acquire(request, timeout));
+        return new RevocableInstance(pool.acquire(request, timeout), Arena.ofShared());
     }
 
     /**
@@ -72,7 +83,7 @@ public final class RevocableInstance implements AutoCloseable {
         if (instance.isReleased()) {
             throw new IllegalStateException("the instance is released already");
         }
-        return new RevocableInstance(instance);
+        return new RevocableInstance(instance, Arena.ofShared());
     }
 
     /** The instance, for its host. */

@@ -139,6 +139,38 @@ class RevocableInstanceTest {
     }
 
     @Test
+    void aConfinedInstanceIsRevokedAtItsReleaseAndOnlyItsThreadMayUseOrReleaseIt() throws Exception {
+        RevocableInstance confined = RevocableInstance.acquireConfined(pool, everything());
+        MemorySegment memory = confined.memory(0);
+        memory.set(ValueLayout.JAVA_LONG, 0, SECRET);
+        AtomicReference<Throwable> read = new AtomicReference<>();
+        AtomicReference<Throwable> close = new AtomicReference<>();
+        Thread other = new Thread(() -> {
+            try {
+                memory.get(ValueLayout.JAVA_LONG, 0);
+            } catch (Throwable t) {
+                read.set(t);
+            }
+            try {
+                confined.close();
+            } catch (Throwable t) {
+                close.set(t);
+            }
+        });
+        other.start();
+        other.join();
+        assertInstanceOf(WrongThreadException.class, read.get());
+        assertInstanceOf(WrongThreadException.class, close.get());
+        assertEquals(1, pool.outstanding(), "a close from another thread released nothing");
+        confined.close();
+        assertEquals(0, pool.outstanding());
+        assertThrows(IllegalStateException.class, () -> memory.get(ValueLayout.JAVA_LONG, 0));
+        try (RevocableInstance next = RevocableInstance.acquire(pool, everything())) {
+            assertEquals(0, next.memory(0).get(ValueLayout.JAVA_LONG, 0));
+        }
+    }
+
+    @Test
     void anInstanceWithoutAStackHasNoStackSegment() {
         try (RevocableInstance instance = RevocableInstance.acquire(pool, InstanceRequest.memory(null, PAGE))) {
             assertTrue(instance.stack().isEmpty());
