@@ -181,19 +181,21 @@ class PoolLocksForkTest {
     }
 
     /**
-     * The monitors the pool's bookkeeping takes: the pool's own, and each kind's allocator stripes
-     * and decommit queue. Read by reflection: the test must hold them as a parent thread would.
+     * The monitors the pool's bookkeeping takes: the pool's own, and each kind's allocator stripes,
+     * decommit queue and a memory's grow locks. Read by reflection: the test must hold them as a
+     * parent thread would.
      */
     private static List<Object> monitorsOf(WarmPool pool) throws ReflectiveOperationException {
         List<Object> monitors = new ArrayList<>();
         monitors.add(field(pool, "contexts"));
         monitors.add(field(pool, "line"));
-        monitors.add(field(pool, "measuring"));
+        monitors.add(field(pool, "meter"));
         for (Object kind : (List<?>) field(field(pool, "kinds"), "present")) {
             for (Object stripe : (Object[]) field(field(kind, "allocator"), "stripes")) {
                 monitors.add(stripe);
             }
             monitors.add(field(kind, "queue"));
+            monitors.addAll(List.of((Object[]) field(kind, "growLocks")));
         }
         return monitors;
     }

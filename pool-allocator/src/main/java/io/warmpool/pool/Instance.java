@@ -13,6 +13,9 @@ import java.util.function.Consumer;
  * The slots one instance holds, acquired in one call to {@link WarmPool#acquire} and released in one
  * call to {@link #close()}, which resets them. After the release every method of the instance and of
  * its slots throws {@link IllegalStateException}; so does a second release (never a second reset).
+ * While it is out, its pool stays open ({@link WarmPool#close()} refuses), so its slots stay mapped.
+ * Any thread may use it; a grow racing its release either completes before the reset (which then
+ * covers it) or throws. A {@code ByteBuffer} taken from a slot cannot be revoked: drop it at the release.
  */
 public final class Instance implements AutoCloseable {
     private static final MemorySlot[] NO_MEMORIES = {};
@@ -36,7 +39,7 @@ public final class Instance implements AutoCloseable {
         this.giveBack = giveBack;
         MemorySlot[] m = lease.memorySlots.length == 0 ? NO_MEMORIES : new MemorySlot[lease.memorySlots.length];
         for (int i = 0; i < m.length; i++) {
-            m[i] = new MemorySlot(lease, slots.of(SlotKind.MEMORY), lease.memorySlots[i], config.pageSize());
+            m[i] = new MemorySlot(lease, slots.of(SlotKind.MEMORY), lease.memorySlots[i]);
         }
         TableSlot[] t = lease.tableSlots.length == 0 ? NO_TABLES : new TableSlot[lease.tableSlots.length];
         for (int i = 0; i < t.length; i++) {
@@ -49,7 +52,7 @@ public final class Instance implements AutoCloseable {
 
     /** The affinity key it was acquired with, or null. */
     public Object affinityKey() {
-        return lease.key;
+        return lease.key == null ? null : lease.key.key();
     }
 
     /** Its memories, in the order requested. */

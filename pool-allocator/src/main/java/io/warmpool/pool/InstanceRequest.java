@@ -72,7 +72,12 @@ public final class InstanceRequest {
         private Builder() {
         }
 
-        /** Instances with equal keys ({@code equals}) reuse each other's slots first. Null: no affinity. */
+        /**
+         * Instances with equal keys ({@code equals}) reuse each other's slots first. Null: no
+         * affinity. The pool takes the key's {@code hashCode} once, when the instance is acquired: a
+         * key whose {@code hashCode} throws fails that acquire (nothing taken); one whose hash or
+         * {@code equals} misbehaves later loses affinity, never a slot or another tenant's call.
+         */
         public Builder affinityKey(Object key) {
             affinityKey = key;
             return this;

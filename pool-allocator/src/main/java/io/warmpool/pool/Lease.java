@@ -1,5 +1,7 @@
 package io.warmpool.pool;
 
+import io.warmpool.pool.slab.AffinityKey;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -7,9 +9,10 @@ import java.util.Arrays;
 /**
  * The slots one acquire took, and whether they were given back: what an {@link Instance}, its slot
  * views and {@link ForkRecovery} share, so that none of them needs the others. Given back once: the
- * first {@link #giveBack()} wins, and from then on every use of a view throws.
+ * first {@link #giveBack()} wins, and from then on every use of a view throws. As a {@link Runnable}
+ * it is that check ({@link #checkLive()}), which a memory's grow runs again under the slot's lock.
  */
-final class Lease {
+final class Lease implements Runnable {
     private static final VarHandle RELEASED;
 
     static {
@@ -20,7 +23,8 @@ final class Lease {
         }
     }
 
-    final Object key;
+    /** The affinity key as the pool keeps it (its hash taken at the acquire), or null. */
+    final AffinityKey key;
     final int[] memorySlots;
     final int[] tableSlots;
     /** The stack slot, or -1. */
@@ -29,7 +33,7 @@ final class Lease {
     final int countedIn;
     private volatile boolean released;
 
-    Lease(Object key, int[] memorySlots, int[] tableSlots, int stackSlot, int countedIn) {
+    Lease(AffinityKey key, int[] memorySlots, int[] tableSlots, int stackSlot, int countedIn) {
         this.key = key;
         this.memorySlots = memorySlots;
         this.tableSlots = tableSlots;
@@ -51,6 +55,12 @@ final class Lease {
         if (released) {
             throw new IllegalStateException(this + " was released");
         }
+    }
+
+    /** {@link #checkLive()}. */
+    @Override
+    public void run() {
+        checkLive();
     }
 
     @Override

@@ -4,11 +4,9 @@ import io.warmpool.pool.slab.SlotPool;
 
 /** A linear memory: its first {@link #accessibleBytes()} are usable, and it can grow up to {@link #maximumBytes()}. */
 public final class MemorySlot extends PoolSlot {
-    private final long pageSize;
 
-    MemorySlot(Lease lease, SlotPool pool, int index, long pageSize) {
+    MemorySlot(Lease lease, SlotPool pool, int index) {
         super(lease, pool, index);
-        this.pageSize = pageSize;
     }
 
     /** The most bytes this memory can grow to; past them lie PROT_NONE bytes and a guard region. */
@@ -18,24 +16,17 @@ public final class MemorySlot extends PoolSlot {
     }
 
     /**
-     * Makes {@code additionalBytes} more accessible ({@code mprotect}); rounded up to a page.
+     * Makes {@code additionalBytes} more accessible ({@code mprotect}); rounded up to a page. Grows
+     * of one memory from several threads at once take turns: each adds its bytes to what the others
+     * made accessible, and returns the size it made. A grow racing the instance's release either
+     * completes before the reset (which then covers what it opened) or throws.
      *
      * @return the new accessible size
      * @throws IllegalArgumentException past {@link #maximumBytes()}, or for a negative size; nothing changes
+     * @throws IllegalStateException    once the instance is released
      */
     public long grow(long additionalBytes) {
         lease.checkLive();
-        if (additionalBytes < 0) {
-            throw new IllegalArgumentException("cannot grow by " + additionalBytes + " bytes");
-        }
-        long now = pool.accessible(index);
-        long room = pool.slotBytes() - now;
-        if (additionalBytes > room) {
-            throw new IllegalArgumentException("cannot grow " + this + " by " + additionalBytes + " bytes: it has "
-                    + now + " of at most " + pool.slotBytes() + " (pool.memory-max)");
-        }
-        long target = now + ((additionalBytes + pageSize - 1) & -pageSize);
-        pool.grow(index, target);
-        return target;
+        return pool.grow(index, additionalBytes, lease); // checks the lease again under the slot's lock
     }
 }

@@ -59,11 +59,16 @@ public abstract class PoolSlot {
         return NativeMemory.view(address(), bytes);
     }
 
-    /** A native-order view of {@code length} accessible bytes from {@code offset}. */
+    /**
+     * A native-order view of {@code length} accessible bytes from {@code offset}.
+     *
+     * @throws IndexOutOfBoundsException unless {@code [offset, offset + length)} lies inside the
+     *                                   accessible bytes (checked without computing a sum that could overflow)
+     */
     public ByteBuffer buffer(long offset, int length) {
         long bytes = accessibleBytes();
-        if (offset < 0 || length < 0 || offset + length > bytes) {
-            throw new IndexOutOfBoundsException("[" + offset + ", " + (offset + length) + ") is outside the "
+        if (offset < 0 || length < 0 || offset > bytes - length) {
+            throw new IndexOutOfBoundsException("[" + offset + ", " + offset + " + " + length + ") is outside the "
                     + bytes + " accessible bytes of " + this);
         }
         return NativeMemory.view(address() + offset, length);

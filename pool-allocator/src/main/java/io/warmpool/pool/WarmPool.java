@@ -2,10 +2,7 @@ package io.warmpool.pool;
 
 import io.warmpool.natives.KernelFeatures;
 import io.warmpool.natives.Syscalls;
-import io.warmpool.pagemap.PageCategory;
-import io.warmpool.pagemap.PagemapScanner;
 import io.warmpool.pagemap.ScanMode;
-import io.warmpool.pagemap.ScanSelection;
 import io.warmpool.pool.concurrent.StripedCounter;
 import io.warmpool.pool.config.PoolConfig;
 import io.warmpool.pool.config.PoolSetting;
@@ -22,6 +19,7 @@ import io.warmpool.pool.profile.TenantProfile;
 import io.warmpool.pool.reset.ResetContext;
 import io.warmpool.pool.reset.ResetContexts;
 import io.warmpool.pool.slab.AddressSpace;
+import io.warmpool.pool.slab.AffinityKey;
 import io.warmpool.pool.slab.SlotIndexAllocator;
 import io.warmpool.pool.slab.SlotPool;
 
@@ -62,11 +60,17 @@ import java.util.function.Consumer;
  * {@code getpid} per operation. Not covered: a fork from inside a {@link PoolListener} callback or
  * during {@link #close()}; and the listener itself is called in the child, so it must not wait on a
  * lock a parent thread may have held.
+ *
+ * <p>Careless and hostile callers: any sequence of public calls from any number of threads keeps
+ * tenants apart and loses no slot. An instance out keeps the pool open ({@link #close()} refuses
+ * until every instance is released, and waits for the calls in flight), so an instance's slots are
+ * mapped until its release; a closed pool refuses every call that would touch its former addresses.
+ * A {@link PoolListener} that throws is counted ({@link PoolSnapshot#listenerFailures()}) and logged
+ * once, and the pool goes on. An affinity key's {@code hashCode} is taken once, at the acquire: a
+ * key that throws fails that acquire alone, and one that throws later costs its tenant affinity at
+ * most. Sizes and offsets are checked without sums that could overflow.
  */
 public final class WarmPool implements AutoCloseable {
-    /** Present pages that hold memory of their own: not the shared zero page. */
-    private static final ScanSelection RESIDENT_MEMORY = new ScanSelection(PageCategory.PFNZERO,
-            PageCategory.PRESENT | PageCategory.PFNZERO, 0, PageCategory.PRESENT);
     private static final int[] NO_SLOTS = {};
     /** Where how a slot was found starts in {@link #taken}: above every slot index. */
     private static final int HOW_SHIFT = 28;
@@ -78,32 +82,32 @@ public final class WarmPool implements AutoCloseable {
     private final SlotPools kinds = new SlotPools();
     private final ForkRecovery forks;
     private final Consumer<Lease> giveBack = this::release;
+    private final PoolGate gate = new PoolGate();
     // The monitors below are replaced in a forked child (renewAfterFork): a parent thread may hold them.
     private ResetContexts contexts;
     /** Instances out; each instance counts in the cell of the thread that acquired it, up and down. */
     private final StripedCounter outstanding = new StripedCounter();
-    private final PoolListener listener;
+    private final GuardedListener listener;
     private AcquireLine line = new AcquireLine();
-    private Object measuring = new Object();
-    private volatile boolean closed;
+    private ResidentMeter meter;
     private volatile int maxUnusedWarmSlots;
-    private PagemapScanner measuringScanner;
 
     private WarmPool(PoolConfig config, PoolListener listener, Syscalls os) {
         this.config = config;
         this.os = os;
         this.maxUnusedWarmSlots = config.maxUnusedWarmSlots();
-        this.contexts = new ResetContexts(config.scanMode(), os, listener);
         this.profile = new TenantProfile(config);
-        PoolListener profiling = profiling(profile, listener);
-        this.listener = profiling;
+        GuardedListener guarded = new GuardedListener(profile, listener);
+        this.listener = guarded;
+        this.contexts = new ResetContexts(config.scanMode(), os, guarded);
+        this.meter = new ResidentMeter(os, config.pageSize());
         this.forks = new ForkRecovery(config, kinds, os, this::renewAfterFork);
         AddressSpace.checkFits(config, os);
         boolean processMadvise = config.decommitBatch() > 1 && KernelFeatures.processMadviseDontneed(os).present();
         try {
             for (SlotKind kind : SlotKind.values()) {
                 if (config.kind(kind).count() > 0) {
-                    kinds.add(new SlotPool(kind, config, os, processMadvise, profiling, this::slotFreed));
+                    kinds.add(new SlotPool(kind, config, os, processMadvise, guarded, this::slotFreed));
                 }
             }
             contexts.giveBack(contexts.borrow()); // opens a scanner now: a bad scan mode fails here, not on a release
@@ -135,32 +139,6 @@ public final class WarmPool implements AutoCloseable {
                 Objects.requireNonNull(os, "os"));
     }
 
-    /** {@code listener}, with each reset recorded in {@code profile} first. */
-    private static PoolListener profiling(TenantProfile profile, PoolListener listener) {
-        return new PoolListener() {
-            @Override
-            public void acquired(SlotKind kind, AcquireKind result) {
-                listener.acquired(kind, result);
-            }
-
-            @Override
-            public void instanceAcquired(AcquireOutcome outcome, long waitNanos) {
-                listener.instanceAcquired(outcome, waitNanos);
-            }
-
-            @Override
-            public void reset(ResetRecord record) {
-                profile.reset(record);
-                listener.reset(record);
-            }
-
-            @Override
-            public void fallback(SlotKind kind, Fallback reason, String detail) {
-                listener.fallback(kind, reason, detail);
-            }
-        };
-    }
-
     /** The configuration the pool was built with (runtime changes are read with their own getters). */
     public PoolConfig config() {
         return config;
@@ -176,10 +154,10 @@ public final class WarmPool implements AutoCloseable {
      * @throws IllegalStateException when the pool is closed
      */
     public Instance acquire(InstanceRequest request) {
-        checkOpen();
+        gate.checkOpen();
         forks.check();
         checkRequest(request);
-        Object got = tryAcquire(request);
+        Object got = tryAcquireInside(request, AffinityKey.of(request.affinityKey()));
         if (got instanceof Instance instance) {
             listener.instanceAcquired(AcquireOutcome.ACQUIRED, 0);
             return instance;
@@ -202,14 +180,15 @@ public final class WarmPool implements AutoCloseable {
      */
     public Instance acquire(InstanceRequest request, Duration timeout) throws InterruptedException {
         long timeoutNanos = saturatedNanos(Objects.requireNonNull(timeout, "timeout"));
-        checkOpen();
+        gate.checkOpen();
         forks.check();
         checkRequest(request);
+        AffinityKey key = AffinityKey.of(request.affinityKey());
         long started = System.nanoTime();
         AcquireLine waiting = line;
         Object got = null;
         if (waiting.isEmpty()) {
-            got = tryAcquire(request);
+            got = tryAcquireInside(request, key);
             if (got instanceof Instance instance) {
                 listener.instanceAcquired(AcquireOutcome.ACQUIRED, 0);
                 return instance;
@@ -219,9 +198,9 @@ public final class WarmPool implements AutoCloseable {
         boolean done = false;
         try {
             while (true) {
-                checkOpen();
+                gate.checkOpen();
                 if (waiting.mayTry(me)) {
-                    got = tryAcquire(request);
+                    got = tryAcquireInside(request, key);
                     if (got instanceof Instance instance) {
                         done = true;
                         listener.instanceAcquired(AcquireOutcome.ACQUIRED, Math.max(1, System.nanoTime() - started));
@@ -252,6 +231,16 @@ public final class WarmPool implements AutoCloseable {
         return request.memories() > 0 ? SlotKind.MEMORY : request.tables() > 0 ? SlotKind.TABLE : SlotKind.STACK;
     }
 
+    /** {@link #tryAcquire} inside the pool's gate: refused once the pool is closed or closing. */
+    private Object tryAcquireInside(InstanceRequest request, AffinityKey key) {
+        int cell = gate.enter();
+        try {
+            return tryAcquire(request, key);
+        } finally {
+            gate.exit(cell);
+        }
+    }
+
     /**
      * Takes every slot {@code request} asks for, or none: a kind without a free slot makes it give
      * back what it took, untouched and without a reset. Tells the listener how each slot was found
@@ -262,8 +251,7 @@ public final class WarmPool implements AutoCloseable {
      *
      * @return the instance, or the kind that had no free slot
      */
-    private Object tryAcquire(InstanceRequest request) {
-        Object key = request.affinityKey();
+    private Object tryAcquire(InstanceRequest request, AffinityKey key) {
         int[] memories = request.memories() == 0 ? NO_SLOTS : new int[request.memories()];
         int[] tables = request.tables() == 0 ? NO_SLOTS : new int[request.tables()];
         int stack = -1;
@@ -309,20 +297,12 @@ public final class WarmPool implements AutoCloseable {
             }
             return exhausted;
         }
-        try { // every slot is taken: the acquire succeeded as a whole, and says so once per slot
-            tell(SlotKind.MEMORY, memories);
-            tell(SlotKind.TABLE, tables);
-            if (request.stack()) {
-                listener.acquired(SlotKind.STACK, howOf(stack));
-            }
-        } catch (RuntimeException listenerFailed) { // no slot is lost to it: they go back untouched
-            untake(SlotKind.MEMORY, memories, memories.length, key);
-            untake(SlotKind.TABLE, tables, tables.length, key);
-            if (request.stack()) {
-                kinds.of(SlotKind.STACK).untake(slotOf(stack), key);
-            }
-            line.slotReturned(null);
-            throw listenerFailed;
+        // Every slot is taken: the acquire succeeded as a whole, and says so once per slot (the
+        // listener is guarded: what it throws is counted, and never undoes the acquire).
+        tell(SlotKind.MEMORY, memories);
+        tell(SlotKind.TABLE, tables);
+        if (request.stack()) {
+            listener.acquired(SlotKind.STACK, howOf(stack));
         }
         toSlots(memories);
         toSlots(tables);
@@ -363,7 +343,7 @@ public final class WarmPool implements AutoCloseable {
     }
 
     /** Gives back the first {@code count} of {@code taken}, last first, untouched. */
-    private void untake(SlotKind kind, int[] taken, int count, Object key) {
+    private void untake(SlotKind kind, int[] taken, int count, AffinityKey key) {
         for (int i = count - 1; i >= 0; i--) {
             kinds.of(kind).untake(slotOf(taken[i]), key);
         }
@@ -421,15 +401,19 @@ public final class WarmPool implements AutoCloseable {
      * recently used slot of the key, so that the next instance with the key gets each of its
      * memories (and tables) back in the same place, not swapped.
      */
-    private void releaseAll(ResetContext ctx, SlotKind kind, int[] taken, int count, Object key) {
+    private void releaseAll(ResetContext ctx, SlotKind kind, int[] taken, int count, AffinityKey key) {
         for (int i = count - 1; i >= 0; i--) {
             kinds.of(kind).release(ctx, taken[i], key);
         }
     }
 
-    /** Resets and returns the slots of a lease its instance gave back. */
+    /**
+     * Resets and returns the slots of a lease its instance gave back. Never refused by the gate: the
+     * instance out kept the pool open ({@link PoolGate}), and its count drops only at the end.
+     */
     private void release(Lease lease) {
         forks.check(lease);
+        int cell = gate.enterAlways();
         ResetContexts lender = contexts;
         ResetContext ctx = lender.borrow();
         try {
@@ -442,7 +426,18 @@ public final class WarmPool implements AutoCloseable {
             lender.giveBack(ctx); // before the count drops: close() refuses while it is up, so never closes ctx in use
             outstanding.add(lease.countedIn, -1);
             line.slotFreed(); // once for the instance's slots: one waiter tries, not one per slot
+            gate.exit(cell);
         }
+    }
+
+    /**
+     * Enters a call that reads or changes slots: refused once the pool is closed; in a forked child
+     * the bookkeeping is rebuilt first. Pass what it returns to {@link PoolGate#exit}.
+     */
+    private int enter() {
+        gate.checkOpen();
+        forks.check();
+        return gate.enter();
     }
 
     /** What the pool's tenants did so far: dirty pages per reset and where, instances in use at acquire. */
@@ -460,12 +455,16 @@ public final class WarmPool implements AutoCloseable {
      * fill run first (see {@link #flushDecommits()}).
      */
     public PoolSnapshot snapshot() {
-        forks.check();
-        Map<SlotKind, PoolSnapshot.KindSnapshot> out = new EnumMap<>(SlotKind.class);
-        for (SlotPool pool : kinds.all()) {
-            out.put(pool.kind(), pool.snapshot());
+        int cell = enter();
+        try {
+            Map<SlotKind, PoolSnapshot.KindSnapshot> out = new EnumMap<>(SlotKind.class);
+            for (SlotPool pool : kinds.all()) {
+                out.put(pool.kind(), pool.snapshot());
+            }
+            return new PoolSnapshot(out, listener.failures());
+        } finally {
+            gate.exit(cell);
         }
-        return new PoolSnapshot(out);
     }
 
     /**
@@ -490,31 +489,21 @@ public final class WarmPool implements AutoCloseable {
     }
 
     private long measureResident(SlotKind kind, boolean idleOnly) {
-        checkOpen();
-        forks.check();
+        int cell = enter();
+        try {
+            return measureResidentInside(kind, idleOnly);
+        } finally {
+            gate.exit(cell);
+        }
+    }
+
+    private long measureResidentInside(SlotKind kind, boolean idleOnly) {
         SlotPool pool = kinds.orNull(kind);
         if (pool == null) {
             return 0;
         }
         pool.flushIfWaited();
-        synchronized (measuring) {
-            if (measuringScanner == null) {
-                measuringScanner = PagemapScanner.open(ScanMode.AUTO, os, contexts.pagemap()).orElseThrow();
-            }
-            if (!idleOnly) {
-                long base = pool.reservationBase();
-                return measuringScanner.countPages(base, base + pool.reservationBytes(), RESIDENT_MEMORY)
-                        * config.pageSize();
-            }
-            long pages = 0;
-            for (int slot = 0; slot < pool.capacity(); slot++) {
-                if (pool.isIdle(slot)) {
-                    long start = pool.slotBase(slot);
-                    pages += measuringScanner.countPages(start, start + pool.slotBytes(), RESIDENT_MEMORY);
-                }
-            }
-            return pages * config.pageSize();
-        }
+        return meter.measure(pool, idleOnly, contexts);
     }
 
     /** The keep-resident bytes per warm slot of {@code kind} now ({@link PoolSetting#keepResident}). */
@@ -528,7 +517,12 @@ public final class WarmPool implements AutoCloseable {
      * @throws io.warmpool.pool.config.PoolConfigException when not page-aligned or above the slot size
      */
     public void setKeepResidentBytes(SlotKind kind, long bytes) {
-        kinds.of(kind).settings().keepResidentBytes(bytes);
+        int cell = enter();
+        try {
+            kinds.of(kind).settings().keepResidentBytes(bytes);
+        } finally {
+            gate.exit(cell);
+        }
     }
 
     /** The bound on unused warm slots per kind now ({@link PoolSetting#MAX_UNUSED_WARM_SLOTS}). */
@@ -538,11 +532,15 @@ public final class WarmPool implements AutoCloseable {
 
     /** Changes the bound on unused warm slots per kind; warm slots above a lower bound go cold now. */
     public void setMaxUnusedWarmSlots(int bound) {
-        forks.check();
-        for (SlotPool pool : kinds.all()) {
-            pool.setMaxUnusedWarm(bound);
+        int cell = enter();
+        try {
+            for (SlotPool pool : kinds.all()) {
+                pool.setMaxUnusedWarm(bound);
+            }
+            maxUnusedWarmSlots = bound;
+        } finally {
+            gate.exit(cell);
         }
-        maxUnusedWarmSlots = bound;
     }
 
     /** The reset strategy now ({@link PoolSetting#RESET_STRATEGY}). */
@@ -553,20 +551,26 @@ public final class WarmPool implements AutoCloseable {
     /** Changes the reset strategy of every kind for the resets from now on. */
     public void setResetStrategy(ResetStrategy strategy) {
         Objects.requireNonNull(strategy, "strategy");
-        for (SlotPool pool : kinds.all()) {
-            pool.settings().strategy(strategy);
+        int cell = enter();
+        try {
+            for (SlotPool pool : kinds.all()) {
+                pool.settings().strategy(strategy);
+            }
+        } finally {
+            gate.exit(cell);
         }
     }
 
     /** The mode the resets' scanners run in now, or {@link ScanMode#NONE} without one. */
     public ScanMode scanMode() {
-        forks.check();
+        int cell = enter();
         ResetContexts lender = contexts;
         ResetContext ctx = lender.borrow();
         try {
             return ctx.scanMode();
         } finally {
             lender.giveBack(ctx);
+            gate.exit(cell);
         }
     }
 
@@ -577,49 +581,51 @@ public final class WarmPool implements AutoCloseable {
      * batch anyway. A pool that sees no call at all keeps such a batch until this is called.
      */
     public void flushDecommits() {
-        forks.check();
-        for (SlotPool pool : kinds.all()) {
-            pool.flush();
-        }
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("the pool is closed");
+        int cell = enter();
+        try {
+            for (SlotPool pool : kinds.all()) {
+                pool.flush();
+            }
+        } finally {
+            gate.exit(cell);
         }
     }
 
     /**
-     * Unmaps every slab. Idempotent.
+     * Closes the pool and unmaps every slab, once no instance is out. Idempotent.
+     *
+     * <p>With an instance out, the pool stays open and this throws: so every instance ever handed
+     * out lies in mapped memory until its release. Calls in flight on other threads are waited
+     * for ({@link PoolGate}): an acquire in flight either hands out its instance before the close
+     * takes effect (the close then refuses, naming it) or fails with "the pool is closed"; a
+     * waiter in {@link #acquire(InstanceRequest, Duration)} fails so. A call that overlaps a close
+     * that ends up refused may be refused too. Once closed, every method that reads or changes
+     * slots ({@link #acquire}, the setters, {@link #flushDecommits}, {@link #snapshot},
+     * {@link #residentBytes}, {@link #idleResidentBytes}, {@link #scanMode}) throws
+     * {@link IllegalStateException} and touches nothing: the addresses may belong to another pool
+     * by then. {@link #config()}, {@link #profile()}, {@link #outstanding()} and the getters of the
+     * settings still answer.
      *
      * @throws IllegalStateException naming how many instances are still out; the pool stays open
      */
     @Override
     public synchronized void close() {
-        if (closed) {
+        if (gate.isClosed()) {
             return;
         }
         forks.check();
-        int out = outstanding();
-        if (out > 0) {
-            throw new IllegalStateException(out + " instance(s) still out: release them before closing the pool");
+        if (gate.close(outstanding)) {
+            line.wakeAll();
+            closeAll();
         }
-        closed = true;
-        line.wakeAll();
-        closeAll();
     }
 
     private void closeAll() {
         for (SlotPool pool : kinds.all()) {
             pool.close();
         }
-        synchronized (measuring) {
-            if (measuringScanner != null) {
-                measuringScanner.close();
-                measuringScanner = null;
-            }
-        }
-        contexts.close(); // last: the scanners above share its descriptor
+        meter.close();
+        contexts.close(); // last: the meter's scanner shares its descriptor
     }
 
     /**
@@ -631,17 +637,13 @@ public final class WarmPool implements AutoCloseable {
      */
     private void renewAfterFork(List<Lease> leasesOut) {
         profile.renewAfterFork();
-        PagemapScanner measured = measuringScanner;
+        gate.renewAfterFork();
         line = new AcquireLine();
-        measuring = new Object();
-        measuringScanner = null;
         outstanding.clear();
         for (Lease lease : leasesOut) {
             outstanding.add(lease.countedIn, 1);
         }
-        if (measured != null) {
-            measured.close(); // before its descriptor: buffers only
-        }
+        meter = meter.forChild(); // before the descriptor its scanner reads
         contexts = contexts.forChild();
     }
 }

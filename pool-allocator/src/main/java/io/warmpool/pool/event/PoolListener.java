@@ -6,6 +6,10 @@ import io.warmpool.pool.config.SlotKind;
  * What a pool tells as it works: each acquire, each reset, each fallback. The pool calls these
  * synchronously, on the thread that acquired or released, so implementations must be quick and
  * must not call back into the pool. Every method has an empty default.
+ *
+ * <p>What a callback throws stops at the pool: it is counted ({@link PoolSnapshot#listenerFailures()}),
+ * the first one is logged with its stack trace, and the pool goes on as if the call had returned
+ * (the acquire still hands out its instance, the release still frees its slots).
  */
 public interface PoolListener {
     /** A listener that ignores everything. */

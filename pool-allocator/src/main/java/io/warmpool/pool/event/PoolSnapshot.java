@@ -10,12 +10,19 @@ import java.util.Map;
  * The state of a pool's slots at one moment, per kind. The counts are read stripe by stripe while
  * the pool runs, so under load their sum may differ from the capacity by the slots in flight.
  *
- * @param kinds the snapshot of each kind the pool has slots of
+ * @param kinds            the snapshot of each kind the pool has slots of
+ * @param listenerFailures how many times the pool's {@link PoolListener} threw from a callback so far
+ *                         (the pool counts each, logs the first, and goes on)
  */
-public record PoolSnapshot(Map<SlotKind, KindSnapshot> kinds) {
+public record PoolSnapshot(Map<SlotKind, KindSnapshot> kinds, long listenerFailures) {
 
     public PoolSnapshot {
         kinds = Collections.unmodifiableMap(new EnumMap<>(kinds));
+    }
+
+    /** A snapshot of {@code kinds} with no listener failure. */
+    public PoolSnapshot(Map<SlotKind, KindSnapshot> kinds) {
+        this(kinds, 0);
     }
 
     /** The snapshot of one kind; a kind without slots reads as all zeros. */

@@ -63,7 +63,16 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     private final PoolListener listener;
     private final Runnable onFree;
     private final boolean growsDown;
+    private final long pageSize;
     private final long[] accessible;
+    /**
+     * A memory's grows, and the release's read of how much to reset, hold the lock of the slot's
+     * stripe ({@code slot % length}): two grows of one memory at once both count and the accessible
+     * size always equals what {@code mprotect} opened, and no grow lands after its release read the
+     * size (the release marks its lease released first, then takes the lock). Replaced in a forked
+     * child, where a parent thread may hold one.
+     */
+    private Object[] growLocks;
     /**
      * Per slot, why its next release remaps it instead of trusting a reset (a grow's failed
      * {@code mprotect}, a fork that caught it in flight), or null.
@@ -92,6 +101,7 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         this.listener = listener;
         this.onFree = onFree;
         this.growsDown = kind == SlotKind.STACK;
+        this.pageSize = config.pageSize();
         int slots = shape.count();
         this.slab = new Slab(os, shape, config.wipeOnFork());
         int stripes = config.stripes() > 0 ? config.stripes() : SlotIndexAllocator.defaultStripes(slots);
@@ -100,6 +110,7 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         this.settings = new KindSettings(shape, config.pageSize(), config.resetStrategy());
         this.queue = new DecommitQueue(os, config.decommitBatch(), processMadvise, this, os::nanoTime);
         this.accessible = new long[slots];
+        this.growLocks = newLocks(kind == SlotKind.MEMORY ? Math.min(slots, 64) : 0);
         this.distrusted = new RuntimeException[slots];
         this.releaseKey = new Object[slots];
     }
@@ -241,30 +252,60 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     }
 
     /**
-     * Grows a memory slot's accessible size to {@code bytes}. A failed {@code mprotect} marks the
-     * slot so that its release remaps it instead of trusting a reset.
+     * Makes {@code additionalBytes} more of a memory slot accessible, rounded up to a page, atomically
+     * with any other grow of the slot: under its lock, {@code holder} is checked first (it throws
+     * once the tenant released the slot), then the size is read, checked and opened. A failed
+     * {@code mprotect} marks the slot so that its release remaps it instead of trusting a reset.
+     *
+     * @return the new accessible size
+     * @throws IllegalArgumentException for a negative size or one past the maximum; nothing changes
      */
-    public void grow(int slot, long bytes) {
+    public long grow(int slot, long additionalBytes, Runnable holder) {
         if (kind != SlotKind.MEMORY) {
             throw new UnsupportedOperationException(kind.label() + " slots do not grow");
         }
-        long now = accessible[slot];
-        if (bytes > slab.slotBytes()) {
-            throw new IllegalArgumentException("cannot grow memory slot " + slot + " to " + bytes
-                    + " bytes: its maximum is " + slab.slotBytes() + " (" + ByteSize.format(slab.slotBytes()) + ", "
-                    + PoolSetting.MEMORY_MAX.key() + ")");
+        synchronized (growLock(slot)) {
+            holder.run();
+            long now = accessible[slot];
+            long room = slab.slotBytes() - now;
+            if (additionalBytes < 0 || additionalBytes > room) {
+                throw new IllegalArgumentException("cannot grow memory slot " + slot + " by " + additionalBytes
+                        + " bytes: it has " + now + " of at most " + slab.slotBytes() + " (" + ByteSize.format(slab.slotBytes())
+                        + ", " + PoolSetting.MEMORY_MAX.key() + ")");
+            }
+            long target = now + ((additionalBytes + pageSize - 1) & -pageSize); // room is whole pages: no overflow
+            try {
+                slab.open(slot, now, target);
+            } catch (RuntimeException e) {
+                distrusted[slot] = e;
+                throw e;
+            }
+            accessible[slot] = target;
+            return target;
         }
-        if (bytes < now) {
-            throw new IllegalArgumentException("cannot grow memory slot " + slot + " to " + bytes
-                    + " bytes: it already has " + now);
+    }
+
+    private Object growLock(int slot) {
+        Object[] locks = growLocks;
+        return locks[slot % locks.length];
+    }
+
+    private static Object[] newLocks(int count) {
+        Object[] locks = new Object[count];
+        for (int i = 0; i < count; i++) {
+            locks[i] = new Object();
         }
-        try {
-            slab.open(slot, now, bytes);
-        } catch (RuntimeException e) {
-            distrusted[slot] = e;
-            throw e;
+        return locks;
+    }
+
+    /** The accessible bytes of a slot its tenant has given back: after any grow in flight. */
+    private long accessibleAfterGrows(int slot) {
+        if (kind != SlotKind.MEMORY) {
+            return accessible[slot];
         }
-        accessible[slot] = bytes;
+        synchronized (growLock(slot)) {
+            return accessible[slot];
+        }
     }
 
     /**
@@ -273,6 +314,7 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
      */
     public void release(ResetContext ctx, int slot, Object key) {
         counts.addForThread(ctx.borrower, RESETTING - IN_USE);
+        long bytes = accessibleAfterGrows(slot); // first: a grow in flight may yet fail and distrust the slot
         if (distrusted[slot] != null) {
             recoverReleased(slot, "not trusted to a reset", distrusted[slot]);
             return;
@@ -280,8 +322,7 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         try {
             ResetStrategy strategy = settings.strategy();
             long lo = accessibleStart(slot);
-            resetter.reset(ctx, slot, slab.slotBase(slot), lo, lo + accessible[slot], settings.keepResidentBytes(),
-                    strategy);
+            resetter.reset(ctx, slot, slab.slotBase(slot), lo, lo + bytes, settings.keepResidentBytes(), strategy);
             String scannerFallback = ctx.newScannerFallback();
             if (scannerFallback != null) {
                 listener.fallback(kind, Fallback.PAGEMAP_READ, scannerFallback);
@@ -445,6 +486,7 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
             }
         }
         queue = queue.forChild();
+        growLocks = newLocks(growLocks.length);
         allocator = rebuilt;
         counts.clear();
         counts.add(inUse * IN_USE);
