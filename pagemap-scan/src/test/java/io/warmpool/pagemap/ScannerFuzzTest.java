@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  *  one reservation for the class:   | 8 guard pages | 64 read-write pages | 8 guard pages |
  *                                     PROT_NONE        each input writes     PROT_NONE
  *                                                      the pages its bits say
- *  a range is near (pages -8 .. 80 of the whole, sometimes unaligned or reversed)
+ *  a range is near (from the first guard page to the last, sometimes unaligned or reversed)
  *          or far (address 0, the top of user space, past it, the kernel's half; up to 16 pages)
  *  budget 0 (none) or 1 .. 70 pages;  selection DIRTY or RESIDENT
  * </pre>
@@ -80,7 +80,7 @@ class ScannerFuzzTest {
         boolean near = data.consumeInt(0, 3) != 0;
         if (near) {
             int first = data.consumeInt(-GUARD, PAGES + GUARD);
-            int last = data.consumeInt(first - 2, PAGES + 2 * GUARD);
+            int last = data.consumeInt(first - 2, PAGES + GUARD); // past the guard lie other mappings
             start = base + first * PAGE + (data.consumeInt(0, 7) == 0 ? data.consumeInt(1, (int) PAGE - 1) : 0);
             end = base + last * PAGE - (data.consumeBoolean() ? data.consumeInt(0, (int) PAGE - 1) : 0);
         } else {
