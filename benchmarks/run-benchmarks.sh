@@ -27,33 +27,33 @@ bench() { # name, then bench flags
 
 # Target 1 (and 3): pagemap-guided against memset-keep-resident on a 256 MiB slot, 16 MiB kept,
 # 64 dirty pages in a 128 KiB hot set; Java against C. Its profile feeds tune below.
-bench t1-hot-set --slot-bytes 256MiB --keep-resident-bytes 16MiB --dirty-pages 64 --spread-bytes 128KiB \
+bench t1-hot-set --slot-bytes 256MiB --pool.memory-keep-resident 16MiB --dirty-pages 64 --spread-bytes 128KiB \
   --strategy "$pool,c-pagemap-guided,c-memset-keep-resident" "${measure[@]}" --profile-out "$out/t1-hot-set.prom"
 
 # Target 2 (and 3): the matrix of workloads for auto.
-bench m1-sparse      --slot-bytes 64MiB  --keep-resident-bytes 1MiB  --dirty-pages 16   --spread-bytes 64KiB \
+bench m1-sparse      --slot-bytes 64MiB  --pool.memory-keep-resident 1MiB  --dirty-pages 16   --spread-bytes 64KiB \
   --strategy "$pool,c-pagemap-guided,c-memset-keep-resident" "${measure[@]}"
-bench m2-all-kept-dirty --slot-bytes 64MiB --keep-resident-bytes 1MiB --dirty-pages 256 --spread-bytes 1MiB \
+bench m2-all-kept-dirty --slot-bytes 64MiB --pool.memory-keep-resident 1MiB --dirty-pages 256 --spread-bytes 1MiB \
   --strategy "$pool,c-pagemap-guided,c-memset-keep-resident" "${measure[@]}"
-bench m3-scattered   --slot-bytes 64MiB  --keep-resident-bytes 16MiB --dirty-pages 64   --spread-bytes 16MiB \
+bench m3-scattered   --slot-bytes 64MiB  --pool.memory-keep-resident 16MiB --dirty-pages 64   --spread-bytes 16MiB \
   --strategy "$pool,c-pagemap-guided,c-memset-keep-resident" "${measure[@]}"
-bench m4-small-slot  --slot-bytes 1MiB   --keep-resident-bytes 1MiB  --dirty-pages 16   --spread-bytes 1MiB \
+bench m4-small-slot  --slot-bytes 1MiB   --pool.memory-keep-resident 1MiB  --dirty-pages 16   --spread-bytes 1MiB \
   --strategy "$pool,c-pagemap-guided,c-memset-keep-resident" "${measure[@]}"
-bench m5-over-budget --slot-bytes 64MiB  --keep-resident-bytes 1MiB  --dirty-pages 1024 --spread-bytes 16MiB \
+bench m5-over-budget --slot-bytes 64MiB  --pool.memory-keep-resident 1MiB  --dirty-pages 1024 --spread-bytes 16MiB \
   --strategy "$pool,c-pagemap-guided,c-memset-keep-resident" "${measure[@]}"
-bench m6-fragmented  --slot-bytes 64MiB  --keep-resident-bytes 4MiB  --dirty-pages 1    --spread-bytes 4MiB \
+bench m6-fragmented  --slot-bytes 64MiB  --pool.memory-keep-resident 4MiB  --dirty-pages 1    --spread-bytes 4MiB \
   --strategy "$pool,c-pagemap-guided,c-memset-keep-resident" "${measure[@]}"
 
 # Target 4: a whole cycle against allocateDirect (and mmap/munmap) for a 64 MiB memory, 256 KiB working set.
-bench t4-alternatives --slot-bytes 64MiB --keep-resident-bytes 1MiB --dirty-pages 64 --spread-bytes 256KiB \
+bench t4-alternatives --slot-bytes 64MiB --pool.memory-keep-resident 1MiB --dirty-pages 64 --spread-bytes 256KiB \
   --strategy "$pool,allocate-direct,mmap-munmap" "${measure[@]}"
 
 # Target 5: reset cost follows the dirty pages, not the reservation: 64 MiB and 4 GiB maximum.
-bench t5-reservation --slot-bytes 64MiB --max-bytes 64MiB,4GiB --keep-resident-bytes 1MiB --dirty-pages 64 \
+bench t5-reservation --slot-bytes 64MiB --pool.memory-max 64MiB,4GiB --pool.memory-keep-resident 1MiB --dirty-pages 64 \
   --spread-bytes 256KiB --strategy pagemap-guided,auto "${measure[@]}"
 
 # The plot: median reset against dirty pages, one line per contender.
-bench plot-dirty-pages --slot-bytes 64MiB --keep-resident-bytes 4MiB --dirty-pages 1,16,64,256,1024 \
+bench plot-dirty-pages --slot-bytes 64MiB --pool.memory-keep-resident 4MiB --dirty-pages 1,16,64,256,1024 \
   --spread-bytes 4MiB --strategy "$pool,c-pagemap-guided,c-memset-keep-resident" \
   --iterations 500 --warmup 500 --warmup-seconds 1 --time-limit 2 --plot "$out/reset-vs-dirty-pages.svg"
 
@@ -61,7 +61,7 @@ bench plot-dirty-pages --slot-bytes 64MiB --keep-resident-bytes 4MiB --dirty-pag
 echo "== tune: ./warmpool tune --profile $out/t1-hot-set.prom --rss-budget 64MiB"
 ./warmpool tune --profile "$out/t1-hot-set.prom" --rss-budget 64MiB --plot "$out/tune-t1.svg" | tee "$out/tune-t1.txt"
 # ... and the setting tune recommends there, measured.
-bench t1-recommended --slot-bytes 256MiB --keep-resident-bytes 128KiB --dirty-pages 64 --spread-bytes 128KiB \
+bench t1-recommended --slot-bytes 256MiB --pool.memory-keep-resident 128KiB --dirty-pages 64 --spread-bytes 128KiB \
   --strategy memset-keep-resident,auto "${measure[@]}"
 
 if ((jmh)); then

@@ -1,6 +1,7 @@
 package io.warmpool.bench;
 
 import io.warmpool.pool.config.ByteSize;
+import io.warmpool.pool.config.PoolSetting;
 
 /**
  * What the bench's tenant does in each cycle: it gets a memory of {@code slotBytes} accessible bytes
@@ -27,12 +28,12 @@ public record Workload(long slotBytes, long maxBytes, long keepResidentBytes, lo
      */
     public Workload validate(long pageSize) {
         pages("slot-bytes", slotBytes, pageSize, 1);
-        pages("max-bytes", maxBytes, pageSize, slotBytes);
-        pages("keep-resident-bytes", keepResidentBytes, pageSize, 0);
+        pages(PoolSetting.MEMORY_MAX.key(), maxBytes, pageSize, slotBytes);
+        pages(PoolSetting.MEMORY_KEEP_RESIDENT.key(), keepResidentBytes, pageSize, 0);
         pages("spread-bytes", spreadBytes, pageSize, 1);
         if (keepResidentBytes > maxBytes) {
-            throw new IllegalArgumentException("keep-resident-bytes = " + keepResidentBytes
-                    + ": must not exceed max-bytes (" + maxBytes + ")");
+            throw new IllegalArgumentException(PoolSetting.MEMORY_KEEP_RESIDENT.key() + " = " + keepResidentBytes
+                    + ": must not exceed " + PoolSetting.MEMORY_MAX.key() + " (" + maxBytes + ")");
         }
         if (spreadBytes > slotBytes) {
             throw new IllegalArgumentException("spread-bytes = " + spreadBytes + ": must not exceed slot-bytes ("
@@ -63,10 +64,23 @@ public record Workload(long slotBytes, long maxBytes, long keepResidentBytes, lo
         return Math.min(dirtyPages, spreadBytes / pageSize);
     }
 
-    /** One line for the table's heading. */
+    /** One short line, as asked for (the progress bar's). */
     public String describe() {
         return "slot " + ByteSize.format(slotBytes) + (maxBytes != slotBytes ? " (max " + ByteSize.format(maxBytes) + ")" : "")
                 + ", keep resident " + ByteSize.format(keepResidentBytes) + ", " + dirtyPages + " dirty pages in "
                 + ByteSize.format(spreadBytes);
+    }
+
+    /**
+     * One line for the table's heading. It names the pages written: when {@code dirtyPages} asks for
+     * more than the spread holds, every page of the spread, and the number asked for beside it.
+     */
+    public String describe(long pageSize) {
+        long written = distinctPages(pageSize);
+        String pages = written == dirtyPages ? dirtyPages + " dirty pages in " + ByteSize.format(spreadBytes)
+                : written + " dirty pages (every page of the " + ByteSize.format(spreadBytes) + " spread; --dirty-pages "
+                + dirtyPages + " asked for more than it holds)";
+        return "slot " + ByteSize.format(slotBytes) + (maxBytes != slotBytes ? " (max " + ByteSize.format(maxBytes) + ")" : "")
+                + ", keep resident " + ByteSize.format(keepResidentBytes) + ", " + pages;
     }
 }

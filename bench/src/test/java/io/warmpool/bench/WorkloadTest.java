@@ -16,8 +16,8 @@ class WorkloadTest {
     @Test
     void eachBrokenRuleIsNamedWithItsField() {
         assertTrue(refusal(new Workload(4000, 4096, 0, 1, 4096)).startsWith("slot-bytes = 4000: must be a multiple"));
-        assertTrue(refusal(new Workload(8192, 4096, 0, 1, 4096)).startsWith("max-bytes = 4096: must be at least 8192"));
-        assertTrue(refusal(new Workload(4096, 4096, 8192, 1, 4096)).startsWith("keep-resident-bytes = 8192: must not exceed"));
+        assertTrue(refusal(new Workload(8192, 4096, 0, 1, 4096)).startsWith("pool.memory-max = 4096: must be at least 8192"));
+        assertTrue(refusal(new Workload(4096, 4096, 8192, 1, 4096)).startsWith("pool.memory-keep-resident = 8192: must not exceed"));
         assertTrue(refusal(new Workload(4096, 4096, 0, 1, 8192)).startsWith("spread-bytes = 8192: must not exceed"));
         assertTrue(refusal(new Workload(4096, 4096, 0, -1, 4096)).startsWith("dirty-pages = -1"));
         assertTrue(refusal(new Workload(4L << 30, 4L << 30, 0, 1, 2L << 30)).contains("at most 1073741824"));
@@ -42,5 +42,15 @@ class WorkloadTest {
         assertEquals(false, warm.warmedUp(4, 2000), "five cycles first");
         assertEquals(false, warm.warmedUp(50, 999), "and a microsecond");
         assertEquals(true, warm.warmedUp(5, 1000));
+    }
+
+    @Test
+    void aWorkloadThatAsksForMorePagesThanItsSpreadHoldsSaysWhatItWrites() {
+        Workload w = new Workload(1 << 20, 1 << 20, 0, 64, 128 << 10).validate(4096);
+        assertEquals(32, w.distinctPages(4096));
+        assertEquals("slot 1 MiB, keep resident 0 B, 32 dirty pages (every page of the 128 KiB spread; --dirty-pages 64"
+                + " asked for more than it holds)", w.describe(4096));
+        assertEquals("slot 1 MiB, keep resident 0 B, 16 dirty pages in 128 KiB",
+                new Workload(1 << 20, 1 << 20, 0, 16, 128 << 10).describe(4096));
     }
 }

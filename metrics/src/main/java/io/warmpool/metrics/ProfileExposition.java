@@ -109,7 +109,12 @@ public final class ProfileExposition {
                     samples.required("resets_total", k + "/true"), samples.required("resets_total", k + "/false"),
                     samples.required("budget_full_resets_total", k), samples.required("dirty_regions_total", k),
                     samples.required("accessible_bytes_total", k), samples.histogram("dirty_pages", k),
-                    samples.histogram("dirty_offset_pages", k)));
+                    samples.histogram("dirty_offset_pages", k),
+                    // written since the warm-slot bound is priced; an older profile lacks them
+                    (int) samples.optional("stripes", k, 1), (int) samples.optional("max_unused_warm_slots", k, -1),
+                    samples.optional("acquires_total", k + "/cold", 0) + samples.optional("acquires_total", k + "/affinity", 0)
+                            + samples.optional("acquires_total", k + "/warm", 0),
+                    samples.optional("acquires_total", k + "/cold", 0), samples.optional("acquires_total", k + "/affinity", 0)));
         }
         return new ProfileSnapshot(pageSize, samples.histogram("in_use_at_acquire", ""), kinds);
     }
@@ -150,7 +155,8 @@ public final class ProfileExposition {
         private final Map<String, Long> overflow = new HashMap<>();
 
         void add(int line, String name, Map<String, String> labels, double value) {
-            String series = labels.getOrDefault("kind", "") + (labels.containsKey("scanned") ? "/" + labels.get("scanned") : "");
+            String flag = labels.containsKey("scanned") ? labels.get("scanned") : labels.get("result");
+            String series = labels.getOrDefault("kind", "") + (flag != null ? "/" + flag : "");
             long v = count(line, PREFIX + name, value);
             if (name.endsWith("_bucket")) {
                 String key = name.substring(0, name.length() - "_bucket".length()) + "|" + series;
@@ -182,6 +188,11 @@ public final class ProfileExposition {
 
         Long single(String name, String series) {
             return singles.get(name + "|" + series);
+        }
+
+        long optional(String name, String series, long absent) {
+            Long v = single(name, series);
+            return v == null ? absent : v;
         }
 
         long required(String name, String series) {

@@ -21,6 +21,8 @@ import java.util.Map;
  *    warmpool_profile_budget_full_resets_total, _dirty_regions_total,
  *    warmpool_profile_accessible_bytes_total                            counters
  *    warmpool_profile_dirty_pages{le}, warmpool_profile_dirty_offset_pages{le}   histograms
+ *    warmpool_profile_max_unused_warm_slots, warmpool_profile_stripes     gauges
+ *    warmpool_profile_acquires_total{result="cold" | "affinity" | "warm"}   counter
  * </pre>
  *
  * A histogram's samples are its cumulative {@code _bucket}s ({@code le="+Inf"} last), then
@@ -82,9 +84,17 @@ public record ProfileFamily(String name, Type type, String help, List<Sample> sa
                 "Scanned resets that filled the keep-resident budget, so that the scan stopped there.");
         Builder regions = new Builder("dirty_regions", Type.COUNTER, "Dirty regions the scanned resets found.");
         Builder accessible = new Builder("accessible_bytes", Type.COUNTER, "Accessible bytes of the scanned resets, summed.");
-        Builder dirty = new Builder("dirty_pages", Type.HISTOGRAM, "Dirty pages a scanned reset found.");
+        Builder dirty = new Builder("dirty_pages", Type.HISTOGRAM, "Dirty pages a scanned reset found: the pages its tenant wrote, and those an earlier"
+                + " reset kept resident (zeroed), which a scan for present pages finds again.");
         Builder offsets = new Builder("dirty_offset_pages", Type.HISTOGRAM, "Dirty pages found, by page number from the"
                 + " slot's hot end, from 1 (a memory's or table's first page, a stack's top page).");
+        Builder warm = new Builder("max_unused_warm_slots", Type.GAUGE,
+                "The bound on unused warm slots when the profile was taken (pool.max-unused-warm-slots).");
+        Builder stripes = new Builder("stripes", Type.GAUGE,
+                "Stripes of the kind's slot allocator: the warm-slot bound is split across them.");
+        Builder acquires = new Builder("acquires", Type.COUNTER,
+                "Slots acquired: cold (nothing resident: the tenant faults every page in), affinity (warm, last used"
+                        + " with the same key) or warm (another key's).");
         kinds.forEach((kind, p) -> {
             String k = kind.label();
             slot.sample("", List.of("kind"), List.of(k), p.slotBytes());
@@ -96,8 +106,15 @@ public record ProfileFamily(String name, Type type, String help, List<Sample> sa
             accessible.sample("_total", List.of("kind"), List.of(k), p.accessibleBytes());
             dirty.histogram(k, p.dirtyPages());
             offsets.histogram(k, p.dirtyOffsetPages());
+            warm.sample("", List.of("kind"), List.of(k), p.maxUnusedWarmSlots());
+            stripes.sample("", List.of("kind"), List.of(k), p.stripes());
+            acquires.sample("_total", List.of("kind", "result"), List.of(k, "cold"), p.coldAcquires());
+            acquires.sample("_total", List.of("kind", "result"), List.of(k, "affinity"), p.affinityAcquires());
+            acquires.sample("_total", List.of("kind", "result"), List.of(k, "warm"),
+                    p.acquires() - p.coldAcquires() - p.affinityAcquires());
         });
-        for (Builder b : List.of(slot, keep, resets, budgetFull, regions, accessible, dirty, offsets)) {
+        for (Builder b : List.of(slot, keep, resets, budgetFull, regions, accessible, dirty, offsets, warm, stripes,
+                acquires)) {
             out.add(b.build());
         }
         return out;

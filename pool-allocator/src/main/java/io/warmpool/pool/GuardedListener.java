@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The listener a pool's own code calls: it records each reset in the tenant profile first, then
- * tells the caller's listener, and whatever that listener throws stops here. The pool calls
+ * The listener a pool's own code calls: it records each acquired slot and each reset in the tenant
+ * profile first, then tells the caller's listener, and whatever that listener throws stops here. The pool calls
  * listeners from the middle of an acquire or a release, between steps that must all happen (a slot
  * taken and handed out, a slot reset and freed): an exception that escaped would leave a slot taken
  * by nobody. So a listener's exception is counted ({@link #failures()}, in the pool's snapshot),
@@ -40,6 +40,7 @@ final class GuardedListener implements PoolListener {
 
     @Override
     public void acquired(SlotKind kind, AcquireKind result) {
+        profile.acquired(kind, result);
         try {
             listener.acquired(kind, result);
         } catch (Throwable e) {

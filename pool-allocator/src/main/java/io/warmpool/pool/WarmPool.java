@@ -107,7 +107,9 @@ public final class WarmPool implements AutoCloseable {
         try {
             for (SlotKind kind : SlotKind.values()) {
                 if (config.kind(kind).count() > 0) {
-                    kinds.add(new SlotPool(kind, config, os, processMadvise, guarded, this::slotFreed));
+                    SlotPool pool = new SlotPool(kind, config, os, processMadvise, guarded, this::slotFreed);
+                    kinds.add(pool);
+                    profile.stripes(kind, pool.stripes());
                 }
             }
             contexts.giveBack(contexts.borrow()); // opens a scanner now: a bad scan mode fails here, not on a release
@@ -538,6 +540,7 @@ public final class WarmPool implements AutoCloseable {
                 pool.setMaxUnusedWarm(bound);
             }
             maxUnusedWarmSlots = bound;
+            profile.maxUnusedWarmSlots(bound);
         } finally {
             gate.exit(cell);
         }

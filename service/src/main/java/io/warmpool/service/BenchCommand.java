@@ -8,6 +8,7 @@ import io.warmpool.bench.Progress;
 import io.warmpool.bench.Workload;
 import io.warmpool.natives.Syscalls;
 import io.warmpool.pool.config.ByteSize;
+import io.warmpool.pool.config.PoolSetting;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -16,12 +17,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** {@code warmpool bench}: the pool's resets against the alternatives and a C reference. */
 final class BenchCommand implements Command {
-    static final Set<String> VALUED = Set.of("slot-bytes", "max-bytes", "keep-resident-bytes", "dirty-pages",
-            "spread-bytes", "iterations", "warmup", "warmup-seconds", "time-limit", "seed", "strategy", "json", "plot", "profile-out");
+    static final Set<String> VALUED = Set.of("slot-bytes", PoolSetting.MEMORY_MAX.key(), PoolSetting.MEMORY_KEEP_RESIDENT.key(),
+            "dirty-pages", "spread-bytes", "iterations", "warmup", "warmup-seconds", "time-limit", "seed", "strategy", "json",
+            "plot", "profile-out");
+    /** Old flag names, still read with a notice, and the pool settings they are now named for. */
+    private static final Map<String, PoolSetting> RENAMED = Map.of("max-bytes", PoolSetting.MEMORY_MAX,
+            "keep-resident-bytes", PoolSetting.MEMORY_KEEP_RESIDENT);
 
     @Override
     public String name() {
@@ -46,8 +52,9 @@ final class BenchCommand implements Command {
 
                 workload:
                   --slot-bytes LIST           the tenant's accessible bytes (default 64MiB)
-                  --max-bytes LIST            the slot's maximum (default: the slot bytes)
-                  --keep-resident-bytes LIST  the pool's keep-resident bytes per slot (default 1MiB)
+                  --pool.memory-max LIST      the slot's maximum (default: the slot bytes)
+                  --pool.memory-keep-resident LIST
+                                              the pool's keep-resident bytes per slot (default 1MiB)
                   --dirty-pages LIST          distinct pages written per cycle (default 64); above the
                                               pages of the spread, every page of it is written
                   --spread-bytes LIST         the writes fall in the first this many bytes (default 256KiB)
@@ -57,10 +64,10 @@ final class BenchCommand implements Command {
                 measurement:
                   --iterations N              measured cycles per contender and workload (default 1000)
                   --warmup N                  cycles run first, not measured (default: a fifth of N)
-                  --warmup-seconds S          and the warmup lasts at least this long, so that the JIT
-                                              has compiled the paths (default 1; 0: cycles only)
-                  --time-limit SECONDS        stop a contender early after this long, once it has 10
-                                              samples (default 10; 0: never)
+                  --warmup-seconds DURATION   and the warmup lasts at least this long, so that the JIT
+                                              has compiled the paths (default 1s; 0: cycles only)
+                  --time-limit DURATION       stop a contender early after this long, once it has 10
+                                              samples (default 10s; 0: never)
                   --seed N                    the seed of the pages written (default 1)
                 output:
                   --json FILE                 also write the results as JSON
@@ -96,13 +103,17 @@ final class BenchCommand implements Command {
     }
 
     static Request parse(List<String> args, long pageSize) {
-        Options o = Options.parse("bench", args, VALUED, Set.of());
+        Set<String> valued = new java.util.HashSet<>(VALUED);
+        valued.addAll(RENAMED.keySet());
+        Options o = Options.parse("bench", args, valued, Set.of());
         if (!o.positional().isEmpty()) {
             throw new UsageException("bench: unexpected argument '" + o.positional().get(0) + "'");
         }
         List<Long> slots = sizes(o, "slot-bytes", "64MiB");
-        List<Long> maxes = o.has("max-bytes") ? sizes(o, "max-bytes", null) : null;
-        List<Long> keeps = sizes(o, "keep-resident-bytes", "1MiB");
+        String maxFlag = renamed(o, "max-bytes");
+        List<Long> maxes = maxFlag != null ? sizes(o, maxFlag, null) : null;
+        String keepFlag = renamed(o, "keep-resident-bytes");
+        List<Long> keeps = sizes(o, keepFlag != null ? keepFlag : PoolSetting.MEMORY_KEEP_RESIDENT.key(), "1MiB");
         List<Long> dirty = counts(o, "dirty-pages", "64");
         List<Long> spreads = sizes(o, "spread-bytes", "256KiB");
         List<Workload> workloads = new ArrayList<>();
@@ -123,8 +134,8 @@ final class BenchCommand implements Command {
         }
         int iterations = (int) count("iterations", o.get("iterations", "1000"), 1);
         int warmup = (int) count("warmup", o.get("warmup", Integer.toString(iterations / 5)), 0);
-        long warmupSeconds = count("warmup-seconds", o.get("warmup-seconds", "1"), 0);
-        long timeLimit = count("time-limit", o.get("time-limit", "10"), 0);
+        long warmupNanos = duration(o, "warmup-seconds", "1s");
+        long timeLimitNanos = duration(o, "time-limit", "10s");
         long seed = count("seed", o.get("seed", "1"), Long.MIN_VALUE);
         List<String> contenders = List.of(o.get("strategy", "all").split(","));
         try {
@@ -141,9 +152,34 @@ final class BenchCommand implements Command {
                 && !contenders.contains("auto")) {
             throw new UsageException("bench: --profile-out needs a strategy whose resets scan: pagemap-guided or auto");
         }
-        return new Request(workloads, contenders, new Measurement(iterations, warmup, warmupSeconds * 1_000_000_000L,
-                timeLimit * 1_000_000_000L, seed),
+        return new Request(workloads, contenders, new Measurement(iterations, warmup, warmupNanos, timeLimitNanos, seed),
                 path(o, "json"), path(o, "plot"), profileOut);
+    }
+
+    /**
+     * The flag that gives the setting an old flag name {@code old} was renamed to: the new name, or
+     * the old one (with a one-line notice on standard error); null when neither is given.
+     */
+    private static String renamed(Options o, String old) {
+        String key = RENAMED.get(old).key();
+        if (o.has(old)) {
+            if (o.has(key)) {
+                throw new UsageException("bench: --" + old + " is the old name of --" + key + ": give one");
+            }
+            System.err.println("bench: --" + old + " is deprecated: use --" + key);
+            return old;
+        }
+        return o.has(key) ? key : null;
+    }
+
+    /** A duration as every command reads one ({@code 500ms}, {@code 10s}; a bare number is seconds), in nanoseconds. */
+    private static long duration(Options o, String flag, String fallback) {
+        String text = o.get(flag, fallback);
+        try {
+            return ConfigKey.parseDuration(text).toNanos();
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new UsageException("bench: --" + flag + " '" + text + "': " + e.getMessage());
+        }
     }
 
     private static Path path(Options o, String flag) {

@@ -78,9 +78,7 @@ public record ConfigKey<T>(String name, String defaultText, String description, 
 
     /** A byte size such as {@code 4096}, {@code 64KiB} or {@code 1GiB}. */
     public static ConfigKey<Long> bytes(String name, long defaultValue, String description) {
-        String formatted = ByteSize.format(defaultValue).replace(" ", "");
-        String text = formatted.contains(".") ? Long.toString(defaultValue) : formatted;
-        return new ConfigKey<>(name, text, description, ByteSize::parse);
+        return new ConfigKey<>(name, ByteSize.text(defaultValue), description, ByteSize::parse);
     }
 
     /** A duration: a whole number with {@code ms}, {@code s}, {@code m} or {@code h} (bare numbers are seconds). */

@@ -14,6 +14,8 @@ import io.warmpool.natives.Syscalls;
  *    memset of all pages (all resident now)                           -> zero   (what a kept page costs)
  *    madvise(MADV_DONTNEED) of all pages (all resident)               -> decommit (what a given-back page costs)
  *  each figure is the median of the rounds, divided by PAGES
+ *  then, ROUNDS times: mprotect(PROT_NONE) and mprotect(PROT_READ|PROT_WRITE) of all pages, nothing
+ *  resident                                                          -> mprotect (median / 2, a call)
  * </pre>
  *
  * The first-touch figure includes the write that faults, as a tenant's would. The whole measurement
@@ -24,8 +26,11 @@ import io.warmpool.natives.Syscalls;
  * @param decommitNanos nanoseconds of MADV_DONTNEED per resident page
  * @param pages         pages per round
  * @param rounds        rounds measured
+ * @param mprotectNanos nanoseconds of one {@code mprotect} of a slot's range with nothing resident:
+ *                      what a cold slot costs to open at acquire, and an evicted one to close
  */
-public record HostCosts(double faultNanos, double zeroNanos, double decommitNanos, int pages, int rounds) {
+public record HostCosts(double faultNanos, double zeroNanos, double decommitNanos, int pages, int rounds,
+                        double mprotectNanos) {
     static final int PAGES = 512;
     static final int ROUNDS = 9;
 
@@ -57,7 +62,15 @@ public record HostCosts(double faultNanos, double zeroNanos, double decommitNano
                 zero.add(t2 - t1);
                 decommit.add(t3 - t2);
             }
-            return new HostCosts(perPage(fault, pages), perPage(zero, pages), perPage(decommit, pages), pages, rounds);
+            Samples protect = new Samples(rounds);
+            for (int r = 0; r < rounds; r++) {
+                long t0 = System.nanoTime();
+                os.mprotect(base, bytes, Mman.PROT_NONE);
+                os.mprotect(base, bytes, Mman.PROT_READ | Mman.PROT_WRITE);
+                protect.add(System.nanoTime() - t0);
+            }
+            return new HostCosts(perPage(fault, pages), perPage(zero, pages), perPage(decommit, pages), pages, rounds,
+                    protect.quantile(0.5) / 2.0);
         } finally {
             os.munmap(base, bytes);
         }

@@ -4,6 +4,7 @@ import io.warmpool.metrics.BucketCounts;
 import io.warmpool.metrics.PoolMetrics;
 import io.warmpool.pool.WarmPool;
 import io.warmpool.pool.config.ByteSize;
+import io.warmpool.pool.config.PoolSetting;
 import io.warmpool.pool.config.ResetStrategy;
 import io.warmpool.pool.config.SlotKind;
 import io.warmpool.pool.event.AcquireKind;
@@ -70,35 +71,35 @@ public final class PoolControl implements PoolControlMXBean, AutoCloseable {
     }
 
     @Override
-    public long getMemoryKeepResidentBytes() {
+    public long getMemoryKeepResident() {
         return pool.keepResidentBytes(SlotKind.MEMORY);
     }
 
     @Override
-    public void setMemoryKeepResidentBytes(long bytes) {
-        change("MemoryKeepResidentBytes", ServeSettings.MEMORY_KEEP, () -> pool.keepResidentBytes(SlotKind.MEMORY),
+    public void setMemoryKeepResident(long bytes) {
+        change(PoolSetting.MEMORY_KEEP_RESIDENT.jmxName(), ServeSettings.MEMORY_KEEP, () -> pool.keepResidentBytes(SlotKind.MEMORY),
                 () -> pool.setKeepResidentBytes(SlotKind.MEMORY, bytes), bytes);
     }
 
     @Override
-    public long getTableKeepResidentBytes() {
+    public long getTableKeepResident() {
         return pool.keepResidentBytes(SlotKind.TABLE);
     }
 
     @Override
-    public void setTableKeepResidentBytes(long bytes) {
-        change("TableKeepResidentBytes", ServeSettings.TABLE_KEEP, () -> pool.keepResidentBytes(SlotKind.TABLE),
+    public void setTableKeepResident(long bytes) {
+        change(PoolSetting.TABLE_KEEP_RESIDENT.jmxName(), ServeSettings.TABLE_KEEP, () -> pool.keepResidentBytes(SlotKind.TABLE),
                 () -> pool.setKeepResidentBytes(SlotKind.TABLE, bytes), bytes);
     }
 
     @Override
-    public long getStackKeepResidentBytes() {
+    public long getStackKeepResident() {
         return pool.keepResidentBytes(SlotKind.STACK);
     }
 
     @Override
-    public void setStackKeepResidentBytes(long bytes) {
-        change("StackKeepResidentBytes", ServeSettings.STACK_KEEP, () -> pool.keepResidentBytes(SlotKind.STACK),
+    public void setStackKeepResident(long bytes) {
+        change(PoolSetting.STACK_KEEP_RESIDENT.jmxName(), ServeSettings.STACK_KEEP, () -> pool.keepResidentBytes(SlotKind.STACK),
                 () -> pool.setKeepResidentBytes(SlotKind.STACK, bytes), bytes);
     }
 
@@ -109,7 +110,7 @@ public final class PoolControl implements PoolControlMXBean, AutoCloseable {
 
     @Override
     public void setMaxUnusedWarmSlots(int bound) {
-        change("MaxUnusedWarmSlots", ServeSettings.MAX_UNUSED_WARM, pool::maxUnusedWarmSlots, () -> {
+        change(PoolSetting.MAX_UNUSED_WARM_SLOTS.jmxName(), ServeSettings.MAX_UNUSED_WARM, pool::maxUnusedWarmSlots, () -> {
             if (bound < 0) {
                 throw new IllegalArgumentException("max unused warm slots = " + bound + ": must be at least 0");
             }
@@ -124,7 +125,7 @@ public final class PoolControl implements PoolControlMXBean, AutoCloseable {
 
     @Override
     public void setResetStrategy(String strategy) {
-        change("ResetStrategy", ServeSettings.RESET_STRATEGY, () -> pool.resetStrategy().configName(),
+        change(PoolSetting.RESET_STRATEGY.jmxName(), ServeSettings.RESET_STRATEGY, () -> pool.resetStrategy().configName(),
                 () -> pool.setResetStrategy(ResetStrategy.fromConfigName(strategy)), strategy);
     }
 

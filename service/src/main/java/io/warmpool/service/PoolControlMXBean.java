@@ -10,22 +10,22 @@ import java.util.Map;
  */
 public interface PoolControlMXBean {
     /** Bytes a warm memory slot keeps resident (zeroed). */
-    long getMemoryKeepResidentBytes();
+    long getMemoryKeepResident();
 
     /** Page-aligned, at most the memory's maximum size. */
-    void setMemoryKeepResidentBytes(long bytes);
+    void setMemoryKeepResident(long bytes);
 
     /** Bytes a warm table slot keeps resident. */
-    long getTableKeepResidentBytes();
+    long getTableKeepResident();
 
     /** Page-aligned, at most the table's size. */
-    void setTableKeepResidentBytes(long bytes);
+    void setTableKeepResident(long bytes);
 
     /** Bytes a warm stack slot keeps resident (its top-most). */
-    long getStackKeepResidentBytes();
+    long getStackKeepResident();
 
     /** Page-aligned, at most the stack's size. */
-    void setStackKeepResidentBytes(long bytes);
+    void setStackKeepResident(long bytes);
 
     /** The most unused warm slots each kind keeps. */
     int getMaxUnusedWarmSlots();

@@ -3,6 +3,7 @@ package io.warmpool.service;
 import io.warmpool.metrics.ProfileExposition;
 import io.warmpool.natives.Syscalls;
 import io.warmpool.pool.config.ByteSize;
+import io.warmpool.pool.config.PoolSetting;
 import io.warmpool.pool.config.SlotKind;
 import io.warmpool.pool.profile.ProfileSnapshot;
 
@@ -18,8 +19,12 @@ import java.util.Set;
 
 /** {@code warmpool tune}: settings for this host from a tenant profile. */
 final class TuneCommand implements Command {
-    static final Set<String> VALUED = Set.of("profile", "from", "timeout", "rss-budget", "kind", "keep-resident-bytes",
-            "warm-slots", "plot");
+    /** The flags' names before they were the pool settings' own: still read, with a notice. */
+    private static final String OLD_KEEP = "keep-resident-bytes";
+    private static final String OLD_WARM = "warm-slots";
+    static final Set<String> VALUED = Set.of("profile", "from", "timeout", "rss-budget", "kind",
+            PoolSetting.MEMORY_KEEP_RESIDENT.key(), PoolSetting.TABLE_KEEP_RESIDENT.key(), PoolSetting.STACK_KEEP_RESIDENT.key(),
+            PoolSetting.MAX_UNUSED_WARM_SLOTS.key(), "plot");
 
     @Override
     public String name() {
@@ -42,8 +47,12 @@ final class TuneCommand implements Command {
                 fault, zeroing, madvise, a scan of the profile's slot and the pool's own work per
                 release cost on this host, and prints for a sweep of keep-resident sizes and
                 warm-slot bounds the predicted reset cost and page-fault cost per instance and the
-                idle RSS of the warm slots; then recommends the cheapest setting whose idle RSS
-                bound (warm slots times keep-resident bytes) fits the budget.
+                idle RSS of the warm slots. Cold acquires (no warm slot left in the key's stripe of
+                the allocator) are priced from the instances the profile saw in use: each faults in
+                every page its tenant writes and pays an mprotect and, later, an eviction. Then it
+                recommends the cheapest setting whose idle RSS bound (warm slots times keep-resident
+                bytes) fits the budget, but keeps the profile's own setting unless another is
+                predicted 5% cheaper and no more often cold.
 
                 options:
                   --profile FILE              the tenant profile to read
@@ -53,10 +62,15 @@ final class TuneCommand implements Command {
                                               (default 10s)
                   --rss-budget SIZE           the most idle RSS of one kind's warm slots (default 1GiB)
                   --kind KIND                 memory (default), table or stack
-                  --keep-resident-bytes LIST  keep-resident sizes to sweep (default: 0, then powers of
-                                              two from a page to the slot, and the profile's own)
-                  --warm-slots LIST           warm-slot bounds to sweep (default: 0, then powers of two
-                                              up to twice the most instances the profile saw in use)
+                  --pool.memory-keep-resident LIST
+                                              keep-resident sizes to sweep (default: 0, then powers of
+                                              two from a page to the slot, and the profile's own); for
+                                              --kind table or stack, --pool.table-keep-resident or
+                                              --pool.stack-keep-resident
+                  --pool.max-unused-warm-slots LIST
+                                              warm-slot bounds to sweep (default: 0, then powers of two
+                                              up to twice the most instances the profile saw in use a
+                                              stripe, and the profile's own)
                   --plot FILE                 write an SVG of cost per instance against idle RSS, a
                                               line per warm-slot bound
                   --help                      print this help""";
@@ -77,7 +91,9 @@ final class TuneCommand implements Command {
     }
 
     static Request parse(List<String> args) {
-        Options o = Options.parse("tune", args, VALUED, Set.of());
+        Set<String> valued = new java.util.HashSet<>(VALUED);
+        valued.addAll(List.of(OLD_KEEP, OLD_WARM));
+        Options o = Options.parse("tune", args, valued, Set.of());
         if (!o.positional().isEmpty()) {
             throw new UsageException("tune: unexpected argument '" + o.positional().get(0) + "'");
         }
@@ -98,17 +114,25 @@ final class TuneCommand implements Command {
             case "stack" -> SlotKind.STACK;
             default -> throw new UsageException("tune: --kind = '" + o.get("kind", "") + "': expected memory, table or stack");
         };
+        String keepFlag = renamed(o, OLD_KEEP, PoolSetting.keepResident(kind).key());
+        String warmFlag = renamed(o, OLD_WARM, PoolSetting.MAX_UNUSED_WARM_SLOTS.key());
+        for (SlotKind other : SlotKind.values()) {
+            if (other != kind && o.has(PoolSetting.keepResident(other).key())) {
+                throw new UsageException("tune: --" + PoolSetting.keepResident(other).key() + " sweeps " + other.label()
+                        + " slots, and --kind is " + kind.label());
+            }
+        }
         List<Long> keep = null;
-        if (o.has("keep-resident-bytes")) {
+        if (keepFlag != null) {
             keep = new ArrayList<>();
-            for (String item : o.get("keep-resident-bytes", "").split(",")) {
-                keep.add(size("keep-resident-bytes", item));
+            for (String item : o.get(keepFlag, "").split(",")) {
+                keep.add(size(keepFlag, item));
             }
         }
         List<Integer> warm = null;
-        if (o.has("warm-slots")) {
+        if (warmFlag != null) {
             warm = new ArrayList<>();
-            for (String item : o.get("warm-slots", "").split(",")) {
+            for (String item : o.get(warmFlag, "").split(",")) {
                 try {
                     int w = Integer.parseInt(item.trim());
                     if (w < 0) {
@@ -116,13 +140,28 @@ final class TuneCommand implements Command {
                     }
                     warm.add(w);
                 } catch (NumberFormatException e) {
-                    throw new UsageException("tune: --warm-slots: '" + item + "' is not a whole number of 0 or more");
+                    throw new UsageException("tune: --" + warmFlag + ": '" + item + "' is not a whole number of 0 or more");
                 }
             }
         }
         return new Request(o.has("profile") ? Path.of(o.get("profile", "")) : null, o.get("from", null), timeout,
                 size("rss-budget", o.get("rss-budget", "1GiB")), kind, keep, warm,
                 o.has("plot") ? Path.of(o.get("plot", "")) : null);
+    }
+
+    /**
+     * The flag that gives the setting {@code key}: {@code key} itself, or its old name {@code old}
+     * (with a one-line notice on standard error); null when neither is given.
+     */
+    private static String renamed(Options o, String old, String key) {
+        if (o.has(old)) {
+            if (o.has(key)) {
+                throw new UsageException("tune: --" + old + " is the old name of --" + key + ": give one");
+            }
+            System.err.println("tune: --" + old + " is deprecated: use --" + key);
+            return old;
+        }
+        return o.has(key) ? key : null;
     }
 
     private static long size(String flag, String text) {
@@ -148,7 +187,8 @@ final class TuneCommand implements Command {
         TuneModel model = new TuneModel(profile, kind, costs, scan, overhead);
         List<Long> keep = r.keepResident() != null ? r.keepResident()
                 : TuneModel.keepResidentSweep(profile.pageSize(), kind.slotBytes(), kind.keepResidentBytes());
-        List<Integer> warm = r.warmSlots() != null ? r.warmSlots() : TuneModel.warmSlotSweep(profile.inUseAtAcquire());
+        List<Integer> warm = r.warmSlots() != null ? r.warmSlots()
+                : TuneModel.warmSlotSweep(profile.inUseAtAcquire(), kind.stripes(), kind.maxUnusedWarmSlots());
         List<TuneModel.Prediction> sweep = model.sweep(keep, warm);
         out.println(TuneReport.text(r, profile, kind, costs, scan, overhead, model, sweep));
         if (r.plot() != null) {

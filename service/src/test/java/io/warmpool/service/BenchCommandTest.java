@@ -36,7 +36,7 @@ class BenchCommandTest {
 
     @Test
     void listsOfWorkloadValuesRunEveryCombination() {
-        BenchCommand.Request r = parse("--slot-bytes", "1MiB", "--max-bytes=64MiB,4GiB", "--keep-resident-bytes", "256KiB",
+        BenchCommand.Request r = parse("--slot-bytes", "1MiB", "--pool.memory-max=64MiB,4GiB", "--pool.memory-keep-resident", "256KiB",
                 "--dirty-pages", "1,16,256", "--spread-bytes", "1MiB", "--strategy", "auto,mmap-munmap",
                 "--iterations", "50", "--warmup", "0", "--time-limit", "0", "--seed", "9", "--json", "out/r.json");
         assertEquals(6, r.workloads().size());
@@ -70,6 +70,16 @@ class BenchCommandTest {
     void longListsWrapAtSpaces() {
         assertEquals("aa bb\n  cc", BenchCommand.wrap("aa bb cc", 5, "\n  "));
         assertEquals("a-very-long-word", BenchCommand.wrap("a-very-long-word", 5, "\n"));
+    }
+
+    @Test
+    void theOldFlagNamesStillWorkAsAliasesOfThePoolSettings() {
+        BenchCommand.Request r = BenchCommand.parse(List.of("--slot-bytes", "1MiB", "--max-bytes", "4MiB",
+                "--keep-resident-bytes", "64KiB", "--spread-bytes", "64KiB"), 4096);
+        assertEquals(4L << 20, r.workloads().get(0).maxBytes());
+        assertEquals(64L << 10, r.workloads().get(0).keepResidentBytes());
+        assertTrue(refusal("--keep-resident-bytes", "64KiB", "--pool.memory-keep-resident", "64KiB")
+                .contains("old name of --pool.memory-keep-resident"));
     }
 
     @Test

@@ -29,7 +29,7 @@ class BenchJarIT {
         Path json = dir.resolve("bench.json");
         Path profile = dir.resolve("profile.prom");
         Path plot = dir.resolve("plot.svg");
-        String bench = run(ProbeJarIT.java("bench", "--slot-bytes", "1MiB", "--keep-resident-bytes", "256KiB",
+        String bench = run(ProbeJarIT.java("bench", "--slot-bytes", "1MiB", "--pool.memory-keep-resident", "256KiB",
                 "--dirty-pages", "4,8", "--spread-bytes", "64KiB", "--strategy", "pagemap-guided,c-pagemap-guided",
                 "--iterations", "5", "--warmup", "0", "--warmup-seconds", "0", "--json", json.toString(), "--plot",
                 plot.toString()));
@@ -38,14 +38,14 @@ class BenchJarIT {
         assertTrue(Files.readString(json).contains("\"name\":\"c-pagemap-guided\""));
         assertTrue(Files.readString(plot).contains("<polyline"));
 
-        run(ProbeJarIT.java("bench", "--slot-bytes", "1MiB", "--keep-resident-bytes", "256KiB", "--dirty-pages", "8",
+        run(ProbeJarIT.java("bench", "--slot-bytes", "1MiB", "--pool.memory-keep-resident", "256KiB", "--dirty-pages", "8",
                 "--spread-bytes", "64KiB", "--strategy", "auto", "--iterations", "20", "--warmup", "0",
                 "--warmup-seconds", "0", "--profile-out", profile.toString()));
         assertTrue(Files.readString(profile).contains("warmpool_profile_resets_total{kind=\"memory\",scanned=\"true\"} 20"));
 
-        String tune = run(ProbeJarIT.java("tune", "--profile", profile.toString(), "--keep-resident-bytes", "0,64KiB,256KiB",
-                "--warm-slots", "0,1", "--rss-budget", "1MiB"));
+        String tune = run(ProbeJarIT.java("tune", "--profile", profile.toString(), "--pool.memory-keep-resident", "0,64KiB,256KiB",
+                "--pool.max-unused-warm-slots", "0,1", "--rss-budget", "1MiB"));
         assertTrue(tune.contains("profile of 20 scanned resets"), tune);
-        assertTrue(tune.contains("recommended within --rss-budget 1 MiB: memory keep-resident bytes"), tune);
+        assertTrue(tune.contains("recommended within --rss-budget 1 MiB: --pool.memory-keep-resident "), tune);
     }
 }

@@ -57,4 +57,12 @@ class BenchReportTest {
         assertEquals(4, svg.split("<circle").length - 1);
         assertTrue(svg.contains(">pagemap-guided</text>") && svg.contains(">memset-keep-resident</text>"), svg);
     }
+
+    @Test
+    void thePlotShowsTheWholeCycleAgainstThePagesWritten() {
+        String svg = BenchReport.plot(results());
+        assertTrue(svg.contains("median cycle (writes + faults + reset), µs"), svg);
+        assertTrue(svg.contains("distinct pages written per cycle"), svg);
+        assertTrue(!svg.contains("median reset"), "the reset alone hides the faults a give-back causes: " + svg);
+    }
 }

@@ -68,4 +68,43 @@ class LauncherIT {
         assertEquals(1, missing.exitValue(), output);
         assertTrue(output.contains("build it first: mvn -B -q -DskipTests package"), output);
     }
+
+    /** A source checkout's layout in {@code dir}: the launcher, the root pom, the prerequisites script and the built jar. */
+    private static Path checkout(Path dir) throws Exception {
+        Path root = LAUNCHER.getParent();
+        Path launcher = Files.copy(LAUNCHER, dir.resolve("warmpool"), StandardCopyOption.COPY_ATTRIBUTES);
+        Files.copy(root.resolve("pom.xml"), dir.resolve("pom.xml"));
+        Files.createDirectories(dir.resolve("scripts"));
+        Files.copy(root.resolve("scripts/prerequisites.sh"), dir.resolve("scripts/prerequisites.sh"),
+                StandardCopyOption.COPY_ATTRIBUTES);
+        Files.createDirectories(dir.resolve("service/target"));
+        Path jar = Files.copy(Path.of(System.getProperty("warmpool.jar", "target/warmpool.jar")),
+                dir.resolve("service/target/warmpool.jar"));
+        Files.setLastModifiedTime(dir.resolve("pom.xml"), java.nio.file.attribute.FileTime.fromMillis(0));
+        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+        return launcher;
+    }
+
+    @Test
+    void inASourceCheckoutAJarNewerThanEverySourceRunsWithoutABuild(@TempDir Path dir) throws Exception {
+        String output = flags(checkout(dir), "");
+        assertFalse(output.contains("building"), output);
+    }
+
+    @Test
+    void inASourceCheckoutASourceNewerThanTheJarRebuildsItFirst(@TempDir Path dir) throws Exception {
+        Path launcher = checkout(dir);
+        Path source = dir.resolve("service/src/main/java/io/warmpool/service/Main.java");
+        Files.createDirectories(source.getParent());
+        Files.writeString(source, "class Main {}\n");
+        Files.setLastModifiedTime(source, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+        Process p = new ProcessBuilder(launcher.toString(), "--version").redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), output);
+        assertTrue(output.contains("warmpool: service/src/main/java/io/warmpool/service/Main.java is newer than the jar:"
+                + " building it (mvn -B -q -DskipTests package)"), output);
+        // this copy holds the root pom but none of its modules: Maven fails, and so does the launcher
+        assertTrue(p.exitValue() != 0, output);
+        assertFalse(output.contains("warmpool " + BuildInfo.current().version()), "the stale jar did not run:\n" + output);
+    }
 }

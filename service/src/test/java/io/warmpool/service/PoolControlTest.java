@@ -55,9 +55,9 @@ class PoolControlTest {
     @Test
     void anOperatorChangesTheRunningPoolThroughJmx() throws Exception {
         assertEquals("io.warmpool:type=WarmPool,name=control-test", name.toString());
-        jmx.setAttribute(name, new Attribute("MemoryKeepResidentBytes", 128L << 10));
-        jmx.setAttribute(name, new Attribute("TableKeepResidentBytes", 4096L));
-        jmx.setAttribute(name, new Attribute("StackKeepResidentBytes", 0L));
+        jmx.setAttribute(name, new Attribute("MemoryKeepResident", 128L << 10));
+        jmx.setAttribute(name, new Attribute("TableKeepResident", 4096L));
+        jmx.setAttribute(name, new Attribute("StackKeepResident", 0L));
         jmx.setAttribute(name, new Attribute("MaxUnusedWarmSlots", 3));
         jmx.setAttribute(name, new Attribute("ResetStrategy", "madvise-all"));
         assertEquals(128 << 10, pool.keepResidentBytes(SlotKind.MEMORY));
@@ -65,7 +65,7 @@ class PoolControlTest {
         assertEquals(0, pool.keepResidentBytes(SlotKind.STACK));
         assertEquals(3, pool.maxUnusedWarmSlots());
         assertEquals(ResetStrategy.MADVISE_ALL, pool.resetStrategy());
-        assertEquals(128L << 10, jmx.getAttribute(name, "MemoryKeepResidentBytes"));
+        assertEquals(128L << 10, jmx.getAttribute(name, "MemoryKeepResident"));
         assertEquals("madvise-all", jmx.getAttribute(name, "ResetStrategy"));
     }
 
@@ -75,7 +75,7 @@ class PoolControlTest {
                 () -> jmx.setAttribute(name, new Attribute("ResetStrategy", "zero-it")));
         assertTrue(strategy.getCause().getMessage().startsWith("unknown reset strategy 'zero-it'"), strategy.getCause().getMessage());
         RuntimeMBeanException keep = assertThrows(RuntimeMBeanException.class,
-                () -> jmx.setAttribute(name, new Attribute("MemoryKeepResidentBytes", 12345L)));
+                () -> jmx.setAttribute(name, new Attribute("MemoryKeepResident", 12345L)));
         assertTrue(keep.getCause().getMessage().contains("12345"), keep.getCause().getMessage());
         RuntimeMBeanException bound = assertThrows(RuntimeMBeanException.class,
                 () -> jmx.setAttribute(name, new Attribute("MaxUnusedWarmSlots", -1)));
@@ -124,14 +124,14 @@ class PoolControlTest {
                 java.util.Map.of("log.format", "json"));
         try (var logging = io.warmpool.service.logging.LogSettings.apply(json, new java.io.PrintStream(log, true,
                 java.nio.charset.StandardCharsets.UTF_8))) {
-            jmx.setAttribute(name, new Attribute("MemoryKeepResidentBytes", 128L << 10));
+            jmx.setAttribute(name, new Attribute("MemoryKeepResident", 128L << 10));
             jmx.setAttribute(name, new Attribute("ResetStrategy", "madvise-all"));
             assertThrows(RuntimeMBeanException.class, () -> jmx.setAttribute(name, new Attribute("MaxUnusedWarmSlots", -1)));
         }
         java.util.List<String> lines = log.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
         assertEquals(3, lines.size(), lines.toString());
         java.util.Map<?, ?> keep = (java.util.Map<?, ?>) JsonReader.parse(lines.get(0));
-        assertEquals("JMX: MemoryKeepResidentBytes (pool.memory-keep-resident) changed from 65536 (64 KiB) to 131072 (128 KiB)",
+        assertEquals("JMX: MemoryKeepResident (pool.memory-keep-resident) changed from 65536 (64 KiB) to 131072 (128 KiB)",
                 keep.get("message"));
         assertEquals("pool.memory-keep-resident", keep.get("setting"));
         assertEquals(65536.0, keep.get("old"));

@@ -273,14 +273,14 @@ class ServeJarIT {
     @Test
     @Order(4)
     void tuneReadsTheTenantProfileFromTheRunningServesMetrics() throws Exception {
-        Process tune = ProbeJarIT.java("tune", "--from", metricsUrl, "--keep-resident-bytes", "0,64KiB,256KiB",
-                "--warm-slots", "0,1", "--rss-budget", "1MiB");
+        Process tune = ProbeJarIT.java("tune", "--from", metricsUrl, "--pool.memory-keep-resident", "0,64KiB,256KiB",
+                "--pool.max-unused-warm-slots", "0,1", "--rss-budget", "1MiB");
         String text = new String(tune.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(tune.waitFor(DEADLINE_SECONDS, TimeUnit.SECONDS), "tune finishes:\n" + text);
         assertEquals(0, tune.exitValue(), text);
         Matcher resets = Pattern.compile("profile of (\\d+) scanned resets").matcher(text);
         assertTrue(resets.find() && Long.parseLong(resets.group(1)) > 0, text);
-        assertTrue(text.contains("recommended within --rss-budget 1 MiB: memory keep-resident bytes"), text);
+        assertTrue(text.contains("recommended within --rss-budget 1 MiB: --pool.memory-keep-resident "), text);
     }
 
     @Test

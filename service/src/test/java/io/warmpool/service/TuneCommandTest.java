@@ -47,7 +47,7 @@ class TuneCommandTest {
     @Test
     void sweepsBudgetAndKindCanBeGiven() {
         TuneCommand.Request r = TuneCommand.parse(List.of("--profile", "p", "--rss-budget", "64MiB", "--kind", "stack",
-                "--keep-resident-bytes", "0,64KiB", "--warm-slots", "0,8", "--plot", "t.svg"));
+                "--pool.stack-keep-resident", "0,64KiB", "--pool.max-unused-warm-slots", "0,8", "--plot", "t.svg"));
         assertEquals(64L << 20, r.rssBudget());
         assertEquals(SlotKind.STACK, r.kind());
         assertEquals(List.of(0L, 65536L), r.keepResident());
@@ -56,12 +56,24 @@ class TuneCommandTest {
     }
 
     @Test
+    void theOldFlagNamesStillWorkAsAliasesOfThePoolSettings() {
+        TuneCommand.Request r = TuneCommand.parse(List.of("--profile", "p", "--keep-resident-bytes", "4KiB",
+                "--warm-slots", "2"));
+        assertEquals(List.of(4096L), r.keepResident());
+        assertEquals(List.of(2), r.warmSlots());
+        assertTrue(refusal("--profile", "p", "--warm-slots", "2", "--pool.max-unused-warm-slots", "2")
+                .contains("old name of --pool.max-unused-warm-slots"));
+        assertTrue(refusal("--profile", "p", "--pool.table-keep-resident", "4KiB")
+                .contains("--pool.table-keep-resident sweeps table slots, and --kind is memory"));
+    }
+
+    @Test
     void whatIsMissingOrWrongIsNamed() {
         assertTrue(refusal().contains("--profile FILE or --from URL is required"));
         assertTrue(refusal("--from", "http://localhost:9400/metrics", "--profile", "p").contains("two sources: give one"));
         assertTrue(refusal("--from", "http://localhost:9400/metrics", "--timeout", "soon").contains("--timeout 'soon'"));
         assertTrue(refusal("--profile", "p", "--kind", "heap").contains("--kind = 'heap'"));
-        assertTrue(refusal("--profile", "p", "--warm-slots", "-1").contains("--warm-slots: '-1'"));
+        assertTrue(refusal("--profile", "p", "--pool.max-unused-warm-slots", "-1").contains("--pool.max-unused-warm-slots: '-1'"));
         assertTrue(refusal("--profile", "p", "--rss-budget", "lots").contains("--rss-budget: 'lots' is not a byte size"));
     }
 

@@ -43,6 +43,23 @@ public final class ByteSize {
         }
     }
 
+    /**
+     * {@code bytes} as {@link #parse} reads it back exactly: in the largest binary unit that divides
+     * it, without a space ({@code 64KiB}, {@code 1GiB}, {@code 4097}).
+     */
+    public static String text(long bytes) {
+        if (bytes == 0) {
+            return "0";
+        }
+        int unit = 0;
+        long value = bytes;
+        while (value % 1024 == 0 && unit < 4) {
+            value /= 1024;
+            unit++;
+        }
+        return unit == 0 ? Long.toString(value) : value + UNITS[unit];
+    }
+
     /** Formats {@code bytes} in the largest binary unit that keeps it at or above 1, such as {@code "1.5 MiB"}. */
     public static String format(long bytes) {
         if (bytes < 1024 && bytes > -1024) {

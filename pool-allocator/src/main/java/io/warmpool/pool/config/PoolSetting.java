@@ -8,7 +8,9 @@ import java.util.Locale;
  * command line of every {@code warmpool} command ({@code --pool.memory-keep-resident}), in a
  * configuration file, in the environment ({@code WARMPOOL_POOL_MEMORY_KEEP_RESIDENT}), over JMX and
  * in the messages of {@link PoolConfigException}. Sizes are bytes, written as {@link ByteSize} reads
- * them.
+ * them. Over JMX a setting is the attribute {@link #jmxName()}: the key without {@code pool.}, its
+ * words capitalized and joined ({@code pool.memory-keep-resident} is {@code MemoryKeepResident}), as
+ * JMX names attributes.
  */
 public enum PoolSetting {
     /** Linear memory slots. */
@@ -65,6 +67,15 @@ public enum PoolSetting {
     /** The environment variable that sets it, such as {@code WARMPOOL_POOL_MEMORY_KEEP_RESIDENT}. */
     public String envName() {
         return "WARMPOOL_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** The JMX attribute that reads (and, where it can change at run time, sets) it, such as {@code MemoryKeepResident}. */
+    public String jmxName() {
+        StringBuilder out = new StringBuilder();
+        for (String word : key.substring("pool.".length()).split("-")) {
+            out.append(Character.toUpperCase(word.charAt(0))).append(word.substring(1));
+        }
+        return out.toString();
     }
 
     /** The setting that holds how many slots of {@code kind} there are. */

@@ -44,10 +44,43 @@ public record ProfileSnapshot(long pageSize, Histogram inUseAtAcquire, Map<SlotK
      * @param dirtyOffsetPages   each dirty page found, by its page number from the slot's hot end,
      *                           counting from 1 (a memory's or table's first page; a stack's top
      *                           page): the bucket {@code le=K} holds the dirty pages among the first K
+     * @param stripes            the stripes of the kind's slot allocator: the bound on unused warm
+     *                           slots is split across them, and a key's acquire looks in its home
+     *                           stripe first (1 when unknown)
+     * @param maxUnusedWarmSlots the bound on unused warm slots when the snapshot was taken, or -1
+     *                           when unknown (a profile written before it was recorded)
+     * @param acquires           slots of the kind acquired (exhausted attempts not counted)
+     * @param coldAcquires       of those, the slots that were cold: nothing resident, inaccessible
+     * @param affinityAcquires   of those, the slots last used with the same affinity key
      */
     public record KindProfile(long slotBytes, long keepResidentBytes, long scannedResets, long unscannedResets,
                               long budgetFullResets, long dirtyRegions, long accessibleBytes, Histogram dirtyPages,
-                              Histogram dirtyOffsetPages) {
+                              Histogram dirtyOffsetPages, int stripes, int maxUnusedWarmSlots, long acquires,
+                              long coldAcquires, long affinityAcquires) {
+
+        public KindProfile {
+            if (stripes < 1) {
+                throw new IllegalArgumentException("stripes = " + stripes + ": must be at least 1");
+            }
+        }
+
+        /** A profile that does not know the warm-slot bound, the stripes or the acquires. */
+        public KindProfile(long slotBytes, long keepResidentBytes, long scannedResets, long unscannedResets,
+                           long budgetFullResets, long dirtyRegions, long accessibleBytes, Histogram dirtyPages,
+                           Histogram dirtyOffsetPages) {
+            this(slotBytes, keepResidentBytes, scannedResets, unscannedResets, budgetFullResets, dirtyRegions,
+                    accessibleBytes, dirtyPages, dirtyOffsetPages, 1, -1, 0, 0, 0);
+        }
+
+        /** The share of acquires that got a warm slot of their own key, or -1 without an acquire. */
+        public double affinityShare() {
+            return acquires == 0 ? -1 : (double) affinityAcquires / acquires;
+        }
+
+        /** The share of acquires that got a cold slot, or -1 without an acquire. */
+        public double coldShare() {
+            return acquires == 0 ? -1 : (double) coldAcquires / acquires;
+        }
 
         /** The mean accessible bytes of a scanned reset, or 0 without one. */
         public double meanAccessibleBytes() {

@@ -3,6 +3,7 @@ package io.warmpool.pool.profile;
 import io.warmpool.pool.concurrent.CounterCells;
 import io.warmpool.pool.config.PoolConfig;
 import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.event.AcquireKind;
 import io.warmpool.pool.event.ResetRecord;
 
 import java.util.Arrays;
@@ -20,9 +21,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *  adds with plain stores and frees it; snapshot() sums the cells. A cell's counts, from FIRST:
  *    IN_USE_SUM, inUse[bucket]                                         instances out at each acquire
  *    per kind the pool has, from its base: SCANNED UNSCANNED BUDGET_FULL REGIONS ACCESSIBLE DIRTY_SUM
- *                                           OFFSET_SUM, dirty[bucket], offsets[bucket]
+ *                                           OFFSET_SUM ACQUIRES COLD AFFINITY, dirty[bucket], offsets[bucket]
  *
  *  acquire   inUse[bucket(instances out)]++
+ *  a slot    ACQUIRES++; COLD++ or AFFINITY++ when it was so     (what the warm-slot bound costs)
  *  reset     scanned? (ResetRecord.dirtyPages() >= 0)
  *              no:  unscanned++
  *              yes: dirty[bucket(pages)]++; regions += n; accessible += bytes
@@ -35,7 +37,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * Only resets that scanned see dirty pages (pagemap-guided always; auto while it scans); a scan
  * stops at the keep-resident budget, so {@code budgetFull} says how often the histograms were cut
- * there. Thread-safe, and no count is lost whatever the threads do; a {@link #snapshot()} taken
+ * there. A scan for present pages cannot tell a page the tenant wrote from one an earlier reset
+ * zeroed and kept: both are resident. So where tenants write scattered pages, the kept pages pile up
+ * to the budget and the dirty counts hold them too (16 pages written a cycle at random in a 4 MiB
+ * window kept resident: some 770 found a reset); where they write the same pages each time, the
+ * counts are exact. Written-page tracking (userfaultfd write-protect) is what tells them apart. Thread-safe, and no count is lost whatever the threads do; a {@link #snapshot()} taken
  * while other threads reset reads their counts as they stand, without waiting for them (a count
  * may lag by the reset in progress). The memory is a bounded number of cells whatever the number
  * of threads that ever reset, and recording waits on nothing, so a forked child records too.
@@ -50,11 +56,17 @@ public final class TenantProfile {
     private static final int ACCESSIBLE = 4;
     private static final int DIRTY_SUM = 5;
     private static final int OFFSET_SUM = 6;
-    private static final int DIRTY = 7;
+    private static final int ACQUIRES = 7;
+    private static final int COLD = 8;
+    private static final int AFFINITY = 9;
+    private static final int DIRTY = 10;
 
     private final long pageSize;
     /** Per kind, the keep-resident bytes its latest reset ran with: written only when they change. */
     private final AtomicLongArray keepResidentBytes = new AtomicLongArray(SlotKind.values().length);
+    /** Per kind, the stripes of its slot allocator, as the pool reports them ({@link #stripes}). */
+    private final int[] stripes = new int[SlotKind.values().length];
+    private volatile int maxUnusedWarmSlots;
     private final long[] inUseBounds;
     private final Map<SlotKind, Shape> shapes = new EnumMap<>(SlotKind.class);
     private final Shape[] shapeByKind = new Shape[SlotKind.values().length];
@@ -73,6 +85,8 @@ public final class TenantProfile {
     /** A profile of a pool of {@code config}'s shape. */
     public TenantProfile(PoolConfig config) {
         this.pageSize = config.pageSize();
+        this.maxUnusedWarmSlots = config.maxUnusedWarmSlots();
+        Arrays.fill(stripes, 1);
         int instances = 0;
         for (SlotKind kind : SlotKind.values()) {
             instances = Math.max(instances, config.kind(kind).count());
@@ -99,6 +113,35 @@ public final class TenantProfile {
         long[] c = cells.claim();
         c[IN_USE + ProfileBuckets.logLinearIndex(inUseBounds, instancesInUse)]++;
         c[IN_USE_SUM] += instancesInUse;
+        cells.release(c);
+    }
+
+    /** The slot allocator of {@code kind} has {@code count} stripes (the pool says so once it made it). */
+    public void stripes(SlotKind kind, int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("stripes = " + count + ": must be at least 1");
+        }
+        stripes[kind.ordinal()] = count;
+    }
+
+    /** The bound on unused warm slots is now {@code bound} (the pool says so when it changes). */
+    public void maxUnusedWarmSlots(int bound) {
+        maxUnusedWarmSlots = bound;
+    }
+
+    /** A slot of {@code kind} was acquired as {@code how} says (an exhausted attempt counts nothing). */
+    public void acquired(SlotKind kind, AcquireKind how) {
+        Shape shape = shapeByKind[kind.ordinal()];
+        if (shape == null || how == AcquireKind.EXHAUSTED) {
+            return;
+        }
+        long[] c = cells.claim();
+        c[shape.base() + ACQUIRES]++;
+        if (how == AcquireKind.COLD) {
+            c[shape.base() + COLD]++;
+        } else if (how == AcquireKind.AFFINITY) {
+            c[shape.base() + AFFINITY]++;
+        }
         cells.release(c);
     }
 
@@ -171,7 +214,8 @@ public final class TenantProfile {
                     sum[k + REGIONS], sum[k + ACCESSIBLE],
                     new ProfileSnapshot.Histogram(shape.pageBounds(), slice(sum, k + DIRTY, shape.offsets()), sum[k + DIRTY_SUM]),
                     new ProfileSnapshot.Histogram(shape.offsetBounds(), slice(sum, shape.offsets(), shape.end()),
-                            sum[k + OFFSET_SUM])));
+                            sum[k + OFFSET_SUM]), stripes[e.getKey().ordinal()], maxUnusedWarmSlots, sum[k + ACQUIRES],
+                    sum[k + COLD], sum[k + AFFINITY]));
         }
         return new ProfileSnapshot(pageSize, new ProfileSnapshot.Histogram(inUseBounds,
                 slice(sum, IN_USE, IN_USE + inUseBounds.length + 1), sum[IN_USE_SUM]), out);

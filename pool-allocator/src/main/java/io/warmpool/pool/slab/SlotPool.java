@@ -125,6 +125,11 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         return settings;
     }
 
+    /** The stripes of its slot allocator: the warm-slot bound is split across them. */
+    public int stripes() {
+        return allocator.stripeCount();
+    }
+
     /** How many slots it has. */
     public int capacity() {
         return slab.slots();
