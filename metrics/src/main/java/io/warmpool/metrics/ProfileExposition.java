@@ -111,7 +111,7 @@ public final class ProfileExposition {
                     samples.required("accessible_bytes_total", k), samples.histogram("dirty_pages", k),
                     samples.histogram("dirty_offset_pages", k),
                     // written since the warm-slot bound is priced; an older profile lacks them
-                    (int) samples.optional("stripes", k, 1), (int) samples.optional("max_unused_warm_slots", k, -1),
+                    samples.optionalInt("stripes", k, 1), samples.optionalInt("max_unused_warm_slots", k, -1),
                     samples.optional("acquires_total", k + "/cold", 0) + samples.optional("acquires_total", k + "/affinity", 0)
                             + samples.optional("acquires_total", k + "/warm", 0),
                     samples.optional("acquires_total", k + "/cold", 0), samples.optional("acquires_total", k + "/affinity", 0)));
@@ -157,7 +157,8 @@ public final class ProfileExposition {
         void add(int line, String name, Map<String, String> labels, double value) {
             String flag = labels.containsKey("scanned") ? labels.get("scanned") : labels.get("result");
             String series = labels.getOrDefault("kind", "") + (flag != null ? "/" + flag : "");
-            long v = count(line, PREFIX + name, value);
+            // every number counts something, but for the warm-slot bound's "unknown", -1
+            long v = name.equals("max_unused_warm_slots") && value == -1 ? -1 : count(line, PREFIX + name, value);
             if (name.endsWith("_bucket")) {
                 String key = name.substring(0, name.length() - "_bucket".length()) + "|" + series;
                 String le = labels.get("le");
@@ -193,6 +194,14 @@ public final class ProfileExposition {
         long optional(String name, String series, long absent) {
             Long v = single(name, series);
             return v == null ? absent : v;
+        }
+
+        int optionalInt(String name, String series, int absent) {
+            long v = optional(name, series, absent);
+            if (v > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(PREFIX + name + " for " + describe(series) + ": " + v + " is too large");
+            }
+            return (int) v;
         }
 
         long required(String name, String series) {
