@@ -22,7 +22,8 @@
 #              reset is megabytes a minute: the bounds sit well above what a settled JVM wanders
 #              (a few threads and mappings come and go, RSS moves by a few MiB) and well below those.
 #
-# Needs: the jar (mvn -B -q -DskipTests package), java 17+ with jdk.attach, awk. Exit 0: no growth.
+# Needs: the jar (mvn -B -q -DskipTests package; serve must be up within 60 s, so build it first),
+# java 17+ with jdk.attach, awk. Exit 0: no growth.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
