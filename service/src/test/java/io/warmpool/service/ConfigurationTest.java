@@ -106,6 +106,14 @@ class ConfigurationTest {
         assertEquals(3, c.get(THREADS));
     }
 
+    /** The launcher's WARMPOOL_NO_BUILD=1 (skip the jar's rebuild) is the launcher's, not an unknown key of serve's. */
+    @Test
+    void theLaunchersVariablesAreNotKeys() {
+        Configuration c = Configuration.load("serve", List.of(HOLD), null,
+                Map.of("WARMPOOL_NO_BUILD", "1", "WARMPOOL_JAVA_OPTS", "-Xmx1g"), Map.of());
+        assertEquals(Duration.ofMillis(1), c.get(HOLD));
+    }
+
     @Test
     void durationsAndSizesReadAsOperatorsWriteThem() {
         assertEquals(Duration.ofMillis(500), ConfigKey.parseDuration("500ms"));
