@@ -52,9 +52,9 @@ public class SoakSettings {
             while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
                 Thread.sleep(intervalMillis);
                 Attribute change = switch (random.nextInt(5)) {
-                    case 0 -> new Attribute("MemoryKeepResidentBytes", pick(MEMORY_KEEP, random));
-                    case 1 -> new Attribute("TableKeepResidentBytes", pick(TABLE_KEEP, random));
-                    case 2 -> new Attribute("StackKeepResidentBytes", pick(STACK_KEEP, random));
+                    case 0 -> new Attribute("MemoryKeepResident", pick(MEMORY_KEEP, random));
+                    case 1 -> new Attribute("TableKeepResident", pick(TABLE_KEEP, random));
+                    case 2 -> new Attribute("StackKeepResident", pick(STACK_KEEP, random));
                     case 3 -> new Attribute("MaxUnusedWarmSlots", pick(WARM_BOUND, random));
                     default -> new Attribute("ResetStrategy", pick(STRATEGIES, random));
                 };
