@@ -22,9 +22,10 @@ ARG RUNTIME_IMAGE=debian:bookworm-slim
 # ---- stage 1: the shaded jar and a trimmed Java runtime ------------------------------------------
 FROM ${BUILD_IMAGE} AS build
 
-# native-stubs compiles its fork handlers (a small C library) with gcc; binutils brings objdump.
+# native-stubs compiles its fork handlers (a small C library) with gcc; binutils brings objdump;
+# guests assembles the bundled WebAssembly guests with wat2wasm (wabt).
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gcc libc6-dev binutils \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gcc libc6-dev binutils wabt \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src

@@ -16,7 +16,7 @@ jmh=1
 echo "== build (mvn -B -q -DskipTests package)"
 mvn -B -q -DskipTests package
 
-pool=pagemap-guided,memset-keep-resident,madvise-all,auto
+pool=pagemap-guided,memset-keep-resident,madvise-all,written-tracked,pagemap-shed-every-n,auto
 measure=(--iterations 2000 --warmup 2000 --warmup-seconds 1 --time-limit 3)
 
 bench() { # name, then bench flags
@@ -44,6 +44,11 @@ bench m5-over-budget --slot-bytes 64MiB  --pool.memory-keep-resident 1MiB  --dir
 bench m6-fragmented  --slot-bytes 64MiB  --pool.memory-keep-resident 4MiB  --dirty-pages 1    --spread-bytes 4MiB \
   --strategy "$pool,c-pagemap-guided,c-memset-keep-resident" "${measure[@]}"
 
+# Issue 17: one dirty page a cycle in a 4 MiB window of a 64 MiB slot, the whole cycle (writes and their
+# faults, then the reset): written-tracked against the best of the others, auto against the best fixed.
+bench t6-tracking    --slot-bytes 64MiB  --keep-resident-bytes 4MiB  --dirty-pages 1    --spread-bytes 4MiB \
+  --strategy "$pool" "${measure[@]}"
+
 # Target 4: a whole cycle against allocateDirect (and mmap/munmap) for a 64 MiB memory, 256 KiB working set.
 bench t4-alternatives --slot-bytes 64MiB --pool.memory-keep-resident 1MiB --dirty-pages 64 --spread-bytes 256KiB \
   --strategy "$pool,allocate-direct,mmap-munmap" "${measure[@]}"
@@ -51,6 +56,16 @@ bench t4-alternatives --slot-bytes 64MiB --pool.memory-keep-resident 1MiB --dirt
 # Target 5: reset cost follows the dirty pages, not the reservation: 64 MiB and 4 GiB maximum.
 bench t5-reservation --slot-bytes 64MiB --pool.memory-max 64MiB,4GiB --pool.memory-keep-resident 1MiB --dirty-pages 64 \
   --spread-bytes 256KiB --strategy pagemap-guided,auto "${measure[@]}"
+
+# Memory images (issue 13): a 16 MiB image, 64 dirty pages in a 256 KiB hot set, the whole slot kept
+# resident (what a host copying the image in keeps to avoid refaulting it); then a small image, where
+# remapping the slot (image-change) and copying it in (image-copy) meet; then the default budget.
+bench img-16mib --image-bytes 16MiB --slot-bytes 16MiB --pool.memory-keep-resident 16MiB --dirty-pages 64 \
+  --spread-bytes 256KiB --iterations 200 --warmup 40 --warmup-seconds 1 --time-limit 20
+bench img-16mib-keep-1mib --image-bytes 16MiB --slot-bytes 16MiB --pool.memory-keep-resident 1MiB --dirty-pages 64 \
+  --spread-bytes 256KiB --iterations 200 --warmup 40 --warmup-seconds 1 --time-limit 20
+bench img-64kib --image-bytes 64KiB --slot-bytes 1MiB --pool.memory-keep-resident 1MiB --dirty-pages 8 \
+  --spread-bytes 64KiB "${measure[@]}"
 
 # The plot: median reset against dirty pages, one line per contender.
 bench plot-dirty-pages --slot-bytes 64MiB --pool.memory-keep-resident 4MiB --dirty-pages 1,16,64,256,1024 \
@@ -63,6 +78,20 @@ echo "== tune: ./warmpool tune --profile $out/t1-hot-set.prom --rss-budget 64MiB
 # ... and the setting tune recommends there, measured.
 bench t1-recommended --slot-bytes 256MiB --pool.memory-keep-resident 128KiB --dirty-pages 64 --spread-bytes 128KiB \
   --strategy memset-keep-resident,auto "${measure[@]}"
+
+# WebAssembly guests (BENCHMARKS.md, "WebAssembly guests"): instantiate + call + release of the bundled
+# guests on each memory this build runs, interpreter and compiler; the idle footprint of 16 warm instances.
+guest() { # name, then bench flags
+  local name=$1; shift
+  echo "== $name: ./warmpool bench $*"
+  WARMPOOL_JAVA_OPTS="-Xmx512m ${WARMPOOL_JAVA_OPTS:-}" ./warmpool bench "$@" | tee "$out/$name.txt"
+}
+guest wasm-lookup-table --module lookup-table --args n,256 --engine interpreter,compiler \
+  --iterations 300 --warmup 50 --warmup-seconds 2 --time-limit 10 --idle-instances 16
+guest wasm-request-handler --module request-handler --engine interpreter,compiler \
+  --iterations 1000 --warmup 200 --warmup-seconds 2 --time-limit 10 --idle-instances 16
+guest wasm-scattered-pages --module scattered-pages --args n,64 --engine compiler \
+  --iterations 1000 --warmup 200 --warmup-seconds 2 --time-limit 10 --idle-instances 16
 
 if ((jmh)); then
   echo "== JMH (short settings: 1 fork, 1 x 1 s warmup, 3 x 1 s measurement)"

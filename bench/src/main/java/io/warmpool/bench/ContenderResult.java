@@ -10,7 +10,15 @@ package io.warmpool.bench;
  * @param cycle         acquire, write and reset
  * @param residentBytes the bytes the contender kept resident after the run
  * @param residentHow   how {@code residentBytes} was found, for the reader
+ * @param pssBytes      the proportional set size of 64 idle instances of the workload's memory image
+ *                      (image bench only, see {@link ImageContenders}); -1 when not measured
  */
 public record ContenderResult(String contender, int samples, Samples.Summary write, Samples.Summary reset,
-                              Samples.Summary cycle, long residentBytes, String residentHow) {
+                              Samples.Summary cycle, long residentBytes, String residentHow, long pssBytes) {
+
+    /** A result without a Pss measurement. */
+    public ContenderResult(String contender, int samples, Samples.Summary write, Samples.Summary reset,
+                           Samples.Summary cycle, long residentBytes, String residentHow) {
+        this(contender, samples, write, reset, cycle, residentBytes, residentHow, -1);
+    }
 }

@@ -40,8 +40,13 @@ final class DirectBufferContender extends InProcessContender {
 
     @Override
     protected void release() {
-        UNSAFE.invokeCleaner(buffer);
+        free(buffer);
         buffer = null;
+    }
+
+    /** Frees a direct buffer now ({@code Unsafe.invokeCleaner}). */
+    static void free(ByteBuffer direct) {
+        UNSAFE.invokeCleaner(direct);
     }
 
     @Override

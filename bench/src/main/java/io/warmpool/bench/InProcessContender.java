@@ -32,6 +32,14 @@ abstract class InProcessContender implements Contender {
     /** The bytes still resident after the run, and how that was found. */
     protected abstract Resident resident();
 
+    /**
+     * A phase after the cycles, for contenders that measure one: the proportional set size of idle
+     * instances, in bytes; -1 (the default) when the contender does not measure it.
+     */
+    protected long idlePss(Workload workload, PageChooser chooser) {
+        return -1;
+    }
+
     /** Frees what {@link #setUp} made; runs even when the cycle failed. */
     protected abstract void tearDown();
 
@@ -70,9 +78,10 @@ abstract class InProcessContender implements Contender {
             }
             progress.advanced(cycle.size() - reported);
             Resident resident = resident();
+            long pss = idlePss(workload, chooser);
             progress.finished(name(), cycle.size());
             return new ContenderResult(name(), cycle.size(), write.summary(), reset.summary(), cycle.summary(),
-                    resident.bytes(), resident.how());
+                    resident.bytes(), resident.how(), pss);
         } finally {
             tearDown();
         }

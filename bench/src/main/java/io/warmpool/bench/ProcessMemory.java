@@ -26,6 +26,21 @@ final class ProcessMemory {
         throw new IllegalStateException(STATUS + " has no RssAnon line");
     }
 
+    /** {@code Pss} of {@code /proc/self/smaps_rollup} in bytes: the process's proportional set size. */
+    static long pssBytes() {
+        Path rollup = Path.of("/proc/self/smaps_rollup");
+        try {
+            for (String line : Files.readAllLines(rollup)) {
+                if (line.startsWith("Pss:")) {
+                    return parseKiB(line);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + rollup, e);
+        }
+        throw new IllegalStateException(rollup + " has no Pss line");
+    }
+
     /** The bytes of a status line such as {@code "RssAnon:\t  1234 kB"}. */
     static long parseKiB(String line) {
         String digits = line.replaceAll("[^0-9]", "");

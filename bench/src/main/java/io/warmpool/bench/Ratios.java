@@ -1,5 +1,7 @@
 package io.warmpool.bench;
 
+import io.warmpool.pool.config.ResetStrategy;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,8 +17,13 @@ import java.util.function.ToLongFunction;
  *  auto / better of pagemap-guided, memset-...    reset   how close auto's choice comes
  *  pagemap-guided / c-pagemap-guided              reset   the cost of Java and JNA
  *  memset-keep-resident / c-memset-keep-resident  reset
+ *  auto / best fixed pool strategy                cycle   auto against every strategy it could be
+ *  best of pagemap-guided, memset-keep-resident, madvise-all / written-tracked
+ *                                                 cycle   what tracking saves (x cheaper); auto is
+ *                                                         left out, as it may choose tracking
  *  allocate-direct / best pool strategy           cycle   what the pool saves a Java user
  *  mmap-munmap / best pool strategy               cycle
+ *  image-copy / image (and the other image ratios) cycle, pss   what memory images save (--image-bytes)
  * </pre>
  */
 public final class Ratios {
@@ -50,6 +57,18 @@ public final class Ratios {
         ratio(out, "pagemap-guided / c-pagemap-guided, median reset", guided, find(results, "c-pagemap-guided"), reset);
         ratio(out, "memset-keep-resident / c-memset-keep-resident, median reset", memset,
                 find(results, "c-memset-keep-resident"), reset);
+        Optional<ContenderResult> bestFixed = results.stream()
+                .filter(r -> isPoolStrategy(r.contender()) && !r.contender().equals("auto"))
+                .min((a, b) -> Long.compare(cycle.applyAsLong(a), cycle.applyAsLong(b)));
+        bestFixed.ifPresent(best -> ratio(out, "auto / " + best.contender()
+                + " (the best fixed pool strategy), median cycle", auto, bestFixed, cycle));
+        Optional<ContenderResult> tracked = find(results, "written-tracked");
+        Optional<ContenderResult> bestUntracked = results.stream()
+                .filter(r -> isPoolStrategy(r.contender()) && !r.contender().equals("written-tracked")
+                        && !r.contender().equals("pagemap-shed-every-n") && !r.contender().equals("auto"))
+                .min((a, b) -> Long.compare(cycle.applyAsLong(a), cycle.applyAsLong(b)));
+        bestUntracked.ifPresent(best -> ratio(out, best.contender() + " (the best of the others) / written-tracked,"
+                + " median cycle", bestUntracked, tracked, cycle));
         Optional<ContenderResult> bestPool = results.stream()
                 .filter(r -> isPoolStrategy(r.contender()))
                 .min((a, b) -> Long.compare(cycle.applyAsLong(a), cycle.applyAsLong(b)));
@@ -59,14 +78,26 @@ public final class Ratios {
             ratio(out, "mmap-munmap / " + best.contender() + " (the best pool strategy), median cycle",
                     find(results, "mmap-munmap"), bestPool, cycle);
         });
+        Optional<ContenderResult> image = find(results, "image");
+        Optional<ContenderResult> copy = find(results, "image-copy");
+        ratio(out, "image-copy / image, median cycle", copy, image, cycle);
+        ratio(out, "allocate-direct-copy / image, median cycle", find(results, "allocate-direct-copy"), image, cycle);
+        ratio(out, "image-copy / image-change, median cycle", copy, find(results, "image-change"), cycle);
+        ratio(out, "image-change / image, median cycle", find(results, "image-change"), image, cycle);
+        if (image.isPresent() && copy.isPresent() && image.get().pssBytes() > 0 && copy.get().pssBytes() > 0) {
+            out.add(new Ratio("image / image-copy, pss of " + ImageContenders.IDLE_SLOTS + " idle warm slots",
+                    (double) image.get().pssBytes() / copy.get().pssBytes()));
+        }
         return out;
     }
 
     private static boolean isPoolStrategy(String name) {
-        return switch (name) {
-            case "pagemap-guided", "memset-keep-resident", "madvise-all", "auto" -> true;
-            default -> false;
-        };
+        for (ResetStrategy strategy : ResetStrategy.values()) {
+            if (strategy.configName().equals(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Optional<ContenderResult> find(List<ContenderResult> results, String name) {

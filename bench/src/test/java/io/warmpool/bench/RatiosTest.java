@@ -30,7 +30,16 @@ class RatiosTest {
         assertEquals(1.25, r.get("memset-keep-resident / c-memset-keep-resident, median reset"));
         assertEquals(2000.0, r.get("allocate-direct / pagemap-guided (the best pool strategy), median cycle"));
         assertEquals(100.0, r.get("mmap-munmap / pagemap-guided (the best pool strategy), median cycle"));
-        assertEquals(6, r.size());
+        assertEquals(9.0 / 8, r.get("auto / pagemap-guided (the best fixed pool strategy), median cycle"));
+        assertEquals(7, r.size());
+    }
+
+    @Test
+    void writtenTrackedIsSetAgainstTheBestOfTheOtherStrategiesWholeCycleAndAutoAgainstTheBestFixedOne() {
+        Map<String, Double> r = ratios(result("memset-keep-resident", 30, 31), result("pagemap-guided", 70, 71),
+                result("madvise-all", 6, 14), result("written-tracked", 8, 7), result("auto", 9, 8));
+        assertEquals(2.0, r.get("madvise-all (the best of the others) / written-tracked, median cycle"), 1e-9);
+        assertEquals(8.0 / 7, r.get("auto / written-tracked (the best fixed pool strategy), median cycle"), 1e-9);
     }
 
     @Test

@@ -17,12 +17,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The rule of {@code io.warmpool.pool}'s package comment, held against every module's sources: the
  * API of pool-allocator is {@code io.warmpool.pool} and its {@code .config}, {@code .event} and
- * {@code .profile} packages; its internal packages ({@code .slab}, {@code .reset},
+ * {@code .profile} packages; its internal packages ({@code .slab}, {@code .image}, {@code .reset},
  * {@code .concurrent}) are imported by pool-allocator itself and by the JMH benchmarks, by no one else.
  */
 class ApiBoundaryTest {
     private static final Pattern INTERNAL = Pattern.compile(
-            "^import (static )?io\\.warmpool\\.pool\\.(slab|reset|concurrent)\\.", Pattern.MULTILINE);
+            "^import (static )?io\\.warmpool\\.pool\\.(slab|image|reset|concurrent)\\.", Pattern.MULTILINE);
     private static final List<String> ALLOWED = List.of("pool-allocator", "benchmarks");
 
     /** The project's root: the parent of this module's directory, where Maven runs its tests. */

@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -63,6 +64,12 @@ import java.util.function.ToDoubleFunction;
  *  warmpool_idle_resident_bytes{kind}              gauge, the idle slots' resident pages: what the budget bounds
  *  warmpool_resident_budget_bytes{kind}            gauge, warm slots times keep-resident bytes
  *  warmpool_fork_generation                        gauge
+ *  warmpool_image_acquires_total{result}           counter: hit (the slot already mapped the memory's
+ *                                                  image: no system call), miss (it was remapped)
+ *  warmpool_image_remaps_total                     counter: memory slots that changed image
+ *  warmpool_image_restored_bytes_total{how}        counter: image bytes resets restored, by copy (kept
+ *                                                  resident) or by decommit (read from the image again)
+ *  warmpool_images_alive                           gauge: memory images open or still mapped by a slot
  *  warmpool_profile_*                              the tenant profile (ProfileFamily), when the
  *                                                  registry is a PrometheusMeterRegistry
  * </pre>
@@ -89,6 +96,11 @@ public final class PoolMetrics implements MeterBinder, PoolListener, AutoCloseab
             Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5),
             Duration.ofSeconds(10)};
     private final Counter[] instanceAcquires = new Counter[AcquireOutcome.values().length];
+    private final LongAdder imageHits = new LongAdder();
+    private final LongAdder imageMisses = new LongAdder();
+    private final LongAdder imageRemaps = new LongAdder();
+    private final LongAdder imageRestoredByCopy = new LongAdder();
+    private final LongAdder imageRestoredByDecommit = new LongAdder();
     private Timer acquireWait;
     private volatile KindMeters[] byKind;
     private volatile WarmPool pool;
@@ -151,6 +163,7 @@ public final class PoolMetrics implements MeterBinder, PoolListener, AutoCloseab
                 .serviceLevelObjectives(WAIT_BUCKETS)
                 .register(registry);
         registered.add(acquireWait);
+        bindImageMeters(registry);
         registered.add(Gauge.builder("warmpool.fork.generation", ForkGeneration::current)
                 .description("How many times this process's line has forked (0: the process that started the pool)")
                 .register(registry));
@@ -159,6 +172,27 @@ public final class PoolMetrics implements MeterBinder, PoolListener, AutoCloseab
             profileCollector.register(prometheus.getPrometheusRegistry());
         }
         byKind = meters;
+    }
+
+    private void bindImageMeters(MeterRegistry registry) {
+        registered.add(FunctionCounter.builder("warmpool.image.acquires", imageHits, LongAdder::sum)
+                .description("Memories acquired with a memory image, by whether their slot already mapped it")
+                .tags("result", "hit").register(registry));
+        registered.add(FunctionCounter.builder("warmpool.image.acquires", imageMisses, LongAdder::sum)
+                .description("Memories acquired with a memory image, by whether their slot already mapped it")
+                .tags("result", "miss").register(registry));
+        registered.add(FunctionCounter.builder("warmpool.image.remaps", imageRemaps, LongAdder::sum)
+                .description("Memory slots that changed image: old image range replaced, new image mapped")
+                .register(registry));
+        registered.add(FunctionCounter.builder("warmpool.image.restored", imageRestoredByCopy, LongAdder::sum)
+                .description("Bytes of memory images that resets restored, by copy or by decommit")
+                .baseUnit("bytes").tags("how", "copy").register(registry));
+        registered.add(FunctionCounter.builder("warmpool.image.restored", imageRestoredByDecommit, LongAdder::sum)
+                .description("Bytes of memory images that resets restored, by copy or by decommit")
+                .baseUnit("bytes").tags("how", "decommit").register(registry));
+        registered.add(Gauge.builder("warmpool.images.alive", this, m -> m.readPool(WarmPool::imagesAlive))
+                .description("Memory images of the pool that are open, or closed and still mapped by a slot")
+                .register(registry));
     }
 
     private TenantProfile observedProfile() {
@@ -253,10 +287,43 @@ public final class PoolMetrics implements MeterBinder, PoolListener, AutoCloseab
 
     @Override
     public void reset(ResetRecord record) {
+        long restored = record.restoredBytes();
+        if (restored > 0) {
+            imageRestoredByCopy.add(restored);
+        }
+        long decommitted = record.imageDecommittedBytes();
+        if (decommitted > 0) {
+            imageRestoredByDecommit.add(decommitted);
+        }
         KindMeters[] meters = byKind;
         if (meters != null && meters[record.kind().ordinal()] != null) {
             meters[record.kind().ordinal()].record(record);
         }
+    }
+
+    @Override
+    public void imageAcquired(boolean hit) {
+        (hit ? imageHits : imageMisses).increment();
+    }
+
+    @Override
+    public void imageRemapped(long unmappedBytes, long mappedBytes) {
+        imageRemaps.increment();
+    }
+
+    /** Memories acquired with an image whose slot already mapped it ({@code hit}) or was remapped, so far. */
+    public long imageAcquires(boolean hit) {
+        return (hit ? imageHits : imageMisses).sum();
+    }
+
+    /** Memory slots that changed image so far. */
+    public long imageRemaps() {
+        return imageRemaps.sum();
+    }
+
+    /** Image bytes resets restored by copy ({@code byCopy}) or by decommit so far. */
+    public long imageRestoredBytes(boolean byCopy) {
+        return (byCopy ? imageRestoredByCopy : imageRestoredByDecommit).sum();
     }
 
     @Override

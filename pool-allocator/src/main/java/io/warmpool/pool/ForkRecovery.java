@@ -45,7 +45,11 @@ import java.util.function.IntPredicate;
  *
  * <p>With {@code MADV_WIPEONFORK} (the default) every slot reads zero in the child, held ones
  * included; their accessible sizes (their protection) are inherited unchanged, and the bookkeeping
- * above keeps them right. Without it, slots hold the parent's bytes until reset or remapped: the
+ * above keeps them right. The kernel wipes anonymous memory only: a memory image's range (a private
+ * file mapping) keeps the parent's private pages. Idle slots read their image there (invariant 1);
+ * in-flight ones are remapped above; a held one gets its image range dropped by the rebuild
+ * ({@code MADV_DONTNEED}: it reads its image again), so until the child's first pool operation its
+ * holder still reads what it wrote there in the parent. Without it, slots hold the parent's bytes until reset or remapped: the
  * free ones were clean, the held ones are the holders' to release, and the in-flight ones are
  * remapped before anyone can take them.
  *

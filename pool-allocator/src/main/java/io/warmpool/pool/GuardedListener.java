@@ -76,6 +76,24 @@ final class GuardedListener implements PoolListener {
         }
     }
 
+    @Override
+    public void imageAcquired(boolean hit) {
+        try {
+            listener.imageAcquired(hit);
+        } catch (Throwable e) {
+            failed("imageAcquired", e);
+        }
+    }
+
+    @Override
+    public void imageRemapped(long unmappedBytes, long mappedBytes) {
+        try {
+            listener.imageRemapped(unmappedBytes, mappedBytes);
+        } catch (Throwable e) {
+            failed("imageRemapped", e);
+        }
+    }
+
     private void failed(String callback, Throwable e) {
         failures.incrementAndGet();
         if (logged.compareAndSet(false, true)) {

@@ -39,7 +39,8 @@ public final class Instance implements AutoCloseable {
         this.giveBack = giveBack;
         MemorySlot[] m = lease.memorySlots.length == 0 ? NO_MEMORIES : new MemorySlot[lease.memorySlots.length];
         for (int i = 0; i < m.length; i++) {
-            m[i] = new MemorySlot(lease, slots.of(SlotKind.MEMORY), lease.memorySlots[i]);
+            m[i] = new MemorySlot(lease, slots.of(SlotKind.MEMORY), lease.memorySlots[i],
+                    lease.memoryImages == null ? null : lease.memoryImages[i]);
         }
         TableSlot[] t = lease.tableSlots.length == 0 ? NO_TABLES : new TableSlot[lease.tableSlots.length];
         for (int i = 0; i < t.length; i++) {

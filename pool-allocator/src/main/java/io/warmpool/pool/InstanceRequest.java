@@ -4,18 +4,20 @@ import java.util.Arrays;
 
 /**
  * What one instance needs from the pool: an affinity key (instances of the same module should pass
- * the same key: its last slots are then reused, warm), the initial sizes of its memories, how many
- * tables, and whether it needs a stack.
+ * the same key: its last slots are then reused, warm), the initial sizes of its memories and the
+ * memory image each starts from, how many tables, and whether it needs a stack.
  */
 public final class InstanceRequest {
     private final Object affinityKey;
     private final long[] memoryBytes;
+    private final MemoryImage[] memoryImages;
     private final int tables;
     private final boolean stack;
 
     private InstanceRequest(Builder b) {
-        this.affinityKey = b.affinityKey;
         this.memoryBytes = Arrays.copyOf(b.memoryBytes, b.memories);
+        this.memoryImages = Arrays.copyOf(b.memoryImages, b.memories);
+        this.affinityKey = b.affinityKey != null ? b.affinityKey : firstImage(memoryImages);
         this.tables = b.tables;
         this.stack = b.stack;
     }
@@ -30,9 +32,23 @@ public final class InstanceRequest {
         return builder().affinityKey(affinityKey).memory(initialBytes).build();
     }
 
-    /** The affinity key, or null. */
+    private static MemoryImage firstImage(MemoryImage[] images) {
+        for (MemoryImage image : images) {
+            if (image != null) {
+                return image;
+            }
+        }
+        return null;
+    }
+
+    /** The affinity key, or null; without one, the first memory image the request names. */
     public Object affinityKey() {
         return affinityKey;
+    }
+
+    /** The memory image memory {@code i} starts from, or null (it starts from zeros). */
+    public MemoryImage memoryImage(int i) {
+        return memoryImages[i];
     }
 
     /** How many memories. */
@@ -57,7 +73,8 @@ public final class InstanceRequest {
 
     @Override
     public String toString() {
-        return "InstanceRequest[key=" + affinityKey + ", memories=" + Arrays.toString(memoryBytes) + ", tables="
+        return "InstanceRequest[key=" + affinityKey + ", memories=" + Arrays.toString(memoryBytes)
+                + (firstImage(memoryImages) == null ? "" : ", images=" + Arrays.toString(memoryImages)) + ", tables="
                 + tables + ", stack=" + stack + "]";
     }
 
@@ -65,6 +82,7 @@ public final class InstanceRequest {
     public static final class Builder {
         private Object affinityKey;
         private long[] memoryBytes = new long[2];
+        private MemoryImage[] memoryImages = new MemoryImage[2];
         private int memories;
         private int tables;
         private boolean stack;
@@ -85,12 +103,23 @@ public final class InstanceRequest {
 
         /** Adds a memory whose first {@code initialBytes} (rounded up to a page) are accessible. */
         public Builder memory(long initialBytes) {
+            return memory(initialBytes, null);
+        }
+
+        /**
+         * Adds a memory whose first {@code initialBytes} (rounded up to a page) are accessible and
+         * read {@code image}'s bytes, zero beyond them; the image may be larger than the initial
+         * size (its rest becomes accessible as the memory grows). Null: no image.
+         */
+        public Builder memory(long initialBytes, MemoryImage image) {
             if (initialBytes < 0) {
                 throw new IllegalArgumentException("initial memory bytes = " + initialBytes + ": must not be negative");
             }
             if (memories == memoryBytes.length) {
                 memoryBytes = Arrays.copyOf(memoryBytes, memories * 2);
+                memoryImages = Arrays.copyOf(memoryImages, memories * 2);
             }
+            memoryImages[memories] = image;
             memoryBytes[memories++] = initialBytes;
             return this;
         }

@@ -26,6 +26,8 @@ final class Lease implements Runnable {
     /** The affinity key as the pool keeps it (its hash taken at the acquire), or null. */
     final AffinityKey key;
     final int[] memorySlots;
+    /** The memory image of each memory, or null (no array at all when none has one). */
+    final MemoryImage[] memoryImages;
     final int[] tableSlots;
     /** The stack slot, or -1. */
     final int stackSlot;
@@ -33,9 +35,11 @@ final class Lease implements Runnable {
     final int countedIn;
     private volatile boolean released;
 
-    Lease(AffinityKey key, int[] memorySlots, int[] tableSlots, int stackSlot, int countedIn) {
+    Lease(AffinityKey key, int[] memorySlots, MemoryImage[] memoryImages, int[] tableSlots, int stackSlot,
+          int countedIn) {
         this.key = key;
         this.memorySlots = memorySlots;
+        this.memoryImages = memoryImages;
         this.tableSlots = tableSlots;
         this.stackSlot = stackSlot;
         this.countedIn = countedIn;

@@ -2,11 +2,25 @@ package io.warmpool.pool;
 
 import io.warmpool.pool.slab.SlotPool;
 
-/** A linear memory: its first {@link #accessibleBytes()} are usable, and it can grow up to {@link #maximumBytes()}. */
-public final class MemorySlot extends PoolSlot {
+import java.util.Optional;
 
-    MemorySlot(Lease lease, SlotPool pool, int index) {
+/**
+ * A linear memory: its first {@link #accessibleBytes()} are usable, and it can grow up to {@link
+ * #maximumBytes()}. When acquired, every accessible byte reads its {@link #image()}'s byte, or zero
+ * beyond the image (all zero without one); so do the bytes a grow makes accessible.
+ */
+public final class MemorySlot extends PoolSlot {
+    private final MemoryImage image;
+
+    MemorySlot(Lease lease, SlotPool pool, int index, MemoryImage image) {
         super(lease, pool, index);
+        this.image = image;
+    }
+
+    /** The memory image it started from: its accessible bytes read the image's, zero beyond it. */
+    public Optional<MemoryImage> image() {
+        lease.checkLive();
+        return Optional.ofNullable(image);
     }
 
     /** The most bytes this memory can grow to; past them lie PROT_NONE bytes and a guard region. */

@@ -15,6 +15,7 @@ import io.warmpool.pool.event.Fallback;
 import io.warmpool.pool.event.PoolListener;
 import io.warmpool.pool.event.PoolSnapshot;
 import io.warmpool.pool.event.ResetRecord;
+import io.warmpool.pool.image.ImageFile;
 import io.warmpool.pool.profile.TenantProfile;
 import io.warmpool.pool.reset.ResetContext;
 import io.warmpool.pool.reset.ResetContexts;
@@ -25,15 +26,19 @@ import io.warmpool.pool.slab.SlotPool;
 
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
  * A pool of pre-reserved memory, table and stack slots for short-lived instances, each reset on
- * release so that the next tenant reads zeros everywhere it can reach, at the least cost, with the
+ * release so that the next tenant reads zeros everywhere it can reach (or, for a memory that starts
+ * from a {@link MemoryImage}, the image's bytes and zero beyond them), at the least cost, with the
  * resident memory of idle slots inside a budget.
  *
  * <pre>{@code
@@ -72,8 +77,10 @@ import java.util.function.Consumer;
  */
 public final class WarmPool implements AutoCloseable {
     private static final int[] NO_SLOTS = {};
-    /** Where how a slot was found starts in {@link #taken}: above every slot index. */
+    /** Where how a slot was found starts in {@link #taken}: above every slot index (two bits). */
     private static final int HOW_SHIFT = 28;
+    /** Where whether a memory's slot already mapped its image starts in {@link #taken} (two bits). */
+    private static final int IMAGE_SHIFT = 30;
     private static final AcquireKind[] HOWS = AcquireKind.values();
 
     private final PoolConfig config;
@@ -91,6 +98,8 @@ public final class WarmPool implements AutoCloseable {
     private AcquireLine line = new AcquireLine();
     private ResidentMeter meter;
     private volatile int maxUnusedWarmSlots;
+    /** The memory images this pool made and has not seen freed: closed with the pool. */
+    private final Set<MemoryImage> images = ConcurrentHashMap.newKeySet();
 
     private WarmPool(PoolConfig config, PoolListener listener, Syscalls os) {
         this.config = config;
@@ -139,6 +148,60 @@ public final class WarmPool implements AutoCloseable {
     public static WarmPool create(PoolConfig config, PoolListener listener, Syscalls os) {
         return new WarmPool(Objects.requireNonNull(config, "config"), Objects.requireNonNull(listener, "listener"),
                 Objects.requireNonNull(os, "os"));
+    }
+
+    /**
+     * Makes a memory image: {@code segments} at their offsets (later ones over earlier ones), zero
+     * elsewhere, {@link MemoryImage#byteSize()} the pages that hold them. Its bytes go into a memfd
+     * ({@code memfd_create(MFD_CLOEXEC | MFD_ALLOW_SEALING)}), written once and sealed against
+     * writing, growing and shrinking; slots map it copy-on-write. Closed with the pool at the latest.
+     *
+     * @throws IllegalArgumentException when the image would not fit a memory slot ({@code pool.memory-max})
+     * @throws io.warmpool.natives.NativeCallException when {@code memfd_create}, {@code ftruncate},
+     *         {@code pwrite}, the seals or the mapping fail (named with their arguments and errno); nothing is left open
+     * @throws IllegalStateException when the pool is closed
+     */
+    public MemoryImage createImage(List<ImageSegment> segments) {
+        Objects.requireNonNull(segments, "segments");
+        gate.checkOpen();
+        long end = 0;
+        long[] offsets = new long[segments.size()];
+        byte[][] bytes = new byte[segments.size()][];
+        for (int i = 0; i < offsets.length; i++) {
+            ImageSegment segment = Objects.requireNonNull(segments.get(i), "segment " + i);
+            offsets[i] = segment.offset();
+            bytes[i] = segment.bytesUnshared();
+            if (segment.length() > 0) {
+                end = Math.max(end, segment.end());
+            }
+        }
+        long max = config.memories().slotBytes();
+        if (end > max) {
+            throw new IllegalArgumentException("a memory image of " + end + " bytes does not fit a memory slot of "
+                    + max + " bytes (" + PoolSetting.MEMORY_MAX.key() + ")");
+        }
+        MemoryImage image = new MemoryImage(ImageFile.create(os, PoolConfig.roundUp(end, config.pageSize()), offsets, bytes));
+        images.add(image);
+        if (gate.isClosed()) { // close() ran meanwhile and may have missed it
+            image.close();
+            throw new IllegalStateException("the pool is closed");
+        }
+        return image;
+    }
+
+    /**
+     * The memory images of this pool that are alive: open, or closed and still mapped by a slot.
+     */
+    public int imagesAlive() {
+        int alive = 0;
+        for (Iterator<MemoryImage> it = images.iterator(); it.hasNext(); ) {
+            if (it.next().file().isAlive()) {
+                alive++;
+            } else {
+                it.remove();
+            }
+        }
+        return alive;
     }
 
     /** The configuration the pool was built with (runtime changes are read with their own getters). */
@@ -263,7 +326,9 @@ public final class WarmPool implements AutoCloseable {
         try {
             for (; memoriesTaken < memories.length; memoriesTaken++) {
                 long initial = PoolConfig.roundUp(request.memoryBytes(memoriesTaken), config.pageSize());
-                memories[memoriesTaken] = taken(kinds.of(SlotKind.MEMORY).acquire(key, initial));
+                MemoryImage image = request.memoryImage(memoriesTaken);
+                memories[memoriesTaken] = taken(kinds.of(SlotKind.MEMORY).acquire(key,
+                        image == null ? null : image.file(), initial));
                 if (memories[memoriesTaken] == SlotIndexAllocator.NONE) {
                     exhausted = SlotKind.MEMORY;
                     break;
@@ -313,7 +378,8 @@ public final class WarmPool implements AutoCloseable {
         // others' (summing every thread's count on each acquire would read lines they all write).
         profile.acquiring((int) outstanding.sumSeenFrom(countedIn));
         outstanding.add(countedIn, 1);
-        Lease lease = new Lease(key, memories, tables, request.stack() ? slotOf(stack) : -1, countedIn);
+        Lease lease = new Lease(key, memories, imagesOf(request), tables, request.stack() ? slotOf(stack) : -1,
+                countedIn);
         Instance instance = new Instance(lease, kinds, config, giveBack);
         forks.held(lease);
         return instance;
@@ -326,7 +392,8 @@ public final class WarmPool implements AutoCloseable {
      */
     private static int taken(long answer) {
         int slot = SlotPool.slotOf(answer);
-        return slot == SlotIndexAllocator.NONE ? slot : slot | SlotPool.howOf(answer).ordinal() << HOW_SHIFT;
+        return slot == SlotIndexAllocator.NONE ? slot
+                : slot | SlotPool.howOf(answer).ordinal() << HOW_SHIFT | SlotPool.imageOf(answer) << IMAGE_SHIFT;
     }
 
     private static int slotOf(int taken) {
@@ -334,7 +401,21 @@ public final class WarmPool implements AutoCloseable {
     }
 
     private static AcquireKind howOf(int taken) {
-        return HOWS[taken >>> HOW_SHIFT];
+        return HOWS[(taken >>> HOW_SHIFT) & 3];
+    }
+
+    /** The request's memory images for its lease, or null when it names none. */
+    private static MemoryImage[] imagesOf(InstanceRequest request) {
+        for (int i = 0; i < request.memories(); i++) {
+            if (request.memoryImage(i) != null) {
+                MemoryImage[] images = new MemoryImage[request.memories()];
+                for (int j = i; j < images.length; j++) {
+                    images[j] = request.memoryImage(j);
+                }
+                return images;
+            }
+        }
+        return null;
     }
 
     /** Strips how each slot was found, leaving the slots. */
@@ -354,6 +435,10 @@ public final class WarmPool implements AutoCloseable {
     private void tell(SlotKind kind, int[] taken) {
         for (int t : taken) {
             listener.acquired(kind, howOf(t));
+            int image = (t >>> IMAGE_SHIFT) & 3;
+            if (image != 0) {
+                listener.imageAcquired(image == 1);
+            }
         }
     }
 
@@ -370,6 +455,14 @@ public final class WarmPool implements AutoCloseable {
             if (request.memoryBytes(i) > max) {
                 throw new IllegalArgumentException("memory " + i + " asks for " + request.memoryBytes(i)
                         + " initial bytes; the maximum is " + max + " (" + PoolSetting.MEMORY_MAX.key() + ")");
+            }
+            MemoryImage image = request.memoryImage(i);
+            if (image != null && image.byteSize() > max) {
+                throw new IllegalArgumentException("memory " + i + " names a memory image of " + image.byteSize()
+                        + " bytes; the maximum is " + max + " (" + PoolSetting.MEMORY_MAX.key() + ")");
+            }
+            if (image != null && image.isClosed()) {
+                throw new IllegalArgumentException("memory " + i + " names a closed memory image (" + image + ")");
             }
         }
     }
@@ -514,14 +607,17 @@ public final class WarmPool implements AutoCloseable {
     }
 
     /**
-     * Changes the keep-resident bytes of {@code kind} for the resets from now on.
+     * Changes the keep-resident bytes of {@code kind} for the resets from now on. Lowered, the idle
+     * warm slots give back what they keep beyond the new bytes before this returns (resets running
+     * meanwhile trim their slot when they finish); slots in use follow at their release.
      *
      * @throws io.warmpool.pool.config.PoolConfigException when not page-aligned or above the slot size
+     * @throws IllegalStateException when the pool is closed
      */
     public void setKeepResidentBytes(SlotKind kind, long bytes) {
         int cell = enter();
         try {
-            kinds.of(kind).settings().keepResidentBytes(bytes);
+            kinds.of(kind).setKeepResidentBytes(bytes);
         } finally {
             gate.exit(cell);
         }
@@ -629,6 +725,10 @@ public final class WarmPool implements AutoCloseable {
         }
         meter.close();
         contexts.close(); // last: the meter's scanner shares its descriptor
+        for (MemoryImage image : images) { // after the slabs: no slot maps one now
+            image.close();
+        }
+        images.clear();
     }
 
     /**

@@ -7,18 +7,19 @@
  *
  * <h2>The rooms of pool-allocator, and the one rule between them</h2>
  * <pre>
- *  io.warmpool.pool            the API: the pool, instances, slot views, requests; fork recovery
+ *  io.warmpool.pool            the API: the pool, instances, slot views, requests, memory images; fork recovery
  *    ├── .config               what a pool is made of: PoolConfig, settings and their one name each
  *    ├── .event                what a pool tells: listener, reset records, fallbacks, snapshots
  *    ├── .profile              the tenant profile, built from reset records
  *    ├── .slab                 slabs, the slot index allocator, the life of a slot (SlotPool)
+ *    ├── .image                memory images: the sealed memfd, which image each slot maps, changing it
  *    ├── .reset                the reset strategies, auto's choice, reset contexts, the decommit queue
  *    └── .concurrent           striped counters, thread indices, the padding scheme
  *
- *  imports run one way:  pool → slab → reset → event → config;  profile → event;  all → concurrent
+ *  imports run one way:  pool → slab → image → reset → event → config;  profile → event;  all → concurrent
  * </pre>
  * The module's API is this package, {@code .config}, {@code .event} and {@code .profile}. The
- * classes of {@code .slab}, {@code .reset} and {@code .concurrent} are public only so that the
+ * classes of {@code .slab}, {@code .image}, {@code .reset} and {@code .concurrent} are public only so that the
  * packages of this module can use each other: no other module imports them (the JMH benchmarks,
  * which time the pieces, are the one exception). This is a rule rather than a {@code module-info}
  * because warmpool runs from a shaded jar on the class path, where module boundaries are not

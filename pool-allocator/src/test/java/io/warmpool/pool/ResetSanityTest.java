@@ -51,6 +51,10 @@ class ResetSanityTest {
             return ran == ResetStrategy.PAGEMAP_GUIDED && mode != ScanMode.NONE
                     || ran == ResetStrategy.MEMSET_KEEP_RESIDENT;
         }
+        if (configured == ResetStrategy.WRITTEN_TRACKED) {
+            return ran == configured || ran == ResetStrategy.PAGEMAP_GUIDED && mode != ScanMode.NONE
+                    || ran == ResetStrategy.MEMSET_KEEP_RESIDENT && mode == ScanMode.NONE;
+        }
         return ran == configured;
     }
 

@@ -38,6 +38,40 @@ public final class TestPools {
                 + slot.accessibleBytes() + ") = " + NativeMemory.getByte(slot.address() + first));
     }
 
+    /**
+     * Fails naming the slot and the offset when an accessible byte of {@code slot} differs from
+     * {@code image} (the image's bytes, page-rounded) inside it, or is not zero beyond it.
+     */
+    public static void assertReadsImage(MemorySlot slot, byte[] image, String context) {
+        long bytes = slot.accessibleBytes();
+        int inImage = (int) Math.min(bytes, image.length);
+        if (inImage > 0) {
+            byte[] read = new byte[inImage];
+            NativeMemory.view(slot.address(), inImage).get(read);
+            int at = java.util.Arrays.mismatch(read, 0, inImage, image, 0, inImage);
+            assertEquals(-1, at, () -> context + ": " + slot + " reads " + read[at] + " at offset " + at
+                    + " of its image, which holds " + image[at]);
+        }
+        long first = NativeMemory.firstNonZero(slot.address() + inImage, bytes - inImage);
+        assertEquals(-1, first, () -> context + ": " + slot + " has byte " + (inImage + first) + " (of " + bytes
+                + ", the image has " + image.length + ") = " + NativeMemory.getByte(slot.address() + inImage + first));
+    }
+
+    /** The bytes of an image made of {@code segments}, page-rounded, as a slot must read them. */
+    public static byte[] imageBytes(List<ImageSegment> segments) {
+        long end = 0;
+        for (ImageSegment segment : segments) {
+            if (segment.length() > 0) {
+                end = Math.max(end, segment.end());
+            }
+        }
+        byte[] out = new byte[(int) ((end + PAGE - 1) / PAGE * PAGE)];
+        for (ImageSegment segment : segments) {
+            System.arraycopy(segment.bytes(), 0, out, (int) segment.offset(), segment.length());
+        }
+        return out;
+    }
+
     /** The permissions ({@code "rw-p"}, {@code "---p"}, ...) of the mapping at {@code address}, from /proc/self/maps. */
     public static String protectionAt(long address) {
         try {

@@ -3,6 +3,7 @@ package io.warmpool.service;
 import io.warmpool.bench.BenchRun;
 import io.warmpool.bench.Contender;
 import io.warmpool.bench.Contenders;
+import io.warmpool.bench.ImageContenders;
 import io.warmpool.bench.Measurement;
 import io.warmpool.bench.Progress;
 import io.warmpool.bench.Workload;
@@ -24,7 +25,7 @@ import java.util.Set;
 final class BenchCommand implements Command {
     static final Set<String> VALUED = Set.of("slot-bytes", PoolSetting.MEMORY_MAX.key(), PoolSetting.MEMORY_KEEP_RESIDENT.key(),
             "dirty-pages", "spread-bytes", "iterations", "warmup", "warmup-seconds", "time-limit", "seed", "strategy", "json",
-            "plot", "profile-out");
+            "plot", "profile-out", "image-bytes");
     /** Old flag names, still read with a notice, and the pool settings they are now named for. */
     private static final Map<String, PoolSetting> RENAMED = Map.of("max-bytes", PoolSetting.MEMORY_MAX,
             "keep-resident-bytes", PoolSetting.MEMORY_KEEP_RESIDENT);
@@ -61,6 +62,11 @@ final class BenchCommand implements Command {
                 contenders:
                   --strategy LIST             all (default), or some of:
                                               %s
+                  --image-bytes SIZE          the tenant's memory starts from a memory image of SIZE
+                                              bytes (default 0: none); the contenders are then
+                                              %s
+                                              (see BENCHMARKS.md, "Memory images"), and the JSON
+                                              gives each its pss: 64 idle warm slots of the image
                 measurement:
                   --iterations N              measured cycles per contender and workload (default 1000)
                   --warmup N                  cycles run first, not measured (default: a fifth of N)
@@ -77,8 +83,11 @@ final class BenchCommand implements Command {
                                               run, else auto's) for warmpool tune; one workload only
                   --help                      print this help
 
+                %s
+
                 A progress bar shows on a terminal when the run takes more than a second.""".formatted(
-                wrap(String.join(", ", Contenders.names()), 60, "\n" + " ".repeat(30)));
+                wrap(String.join(", ", Contenders.names()), 60, "\n" + " ".repeat(30)),
+                wrap(String.join(", ", ImageContenders.names()), 60, "\n" + " ".repeat(30)), WasmBench.HELP.strip());
     }
 
     /** {@code text} broken at spaces into lines of at most {@code width}, joined by {@code newline}. */
@@ -99,7 +108,12 @@ final class BenchCommand implements Command {
 
     /** What the command line asks for. */
     record Request(List<Workload> workloads, List<String> contenders, Measurement measurement, Path json, Path plot,
-                   Path profileOut) {
+                   Path profileOut, long imageBytes) {
+
+        /** The contenders the request names: the image contenders when it asks for an image. */
+        List<Contender> named() {
+            return imageBytes > 0 ? ImageContenders.named(contenders, imageBytes) : Contenders.named(contenders);
+        }
     }
 
     static Request parse(List<String> args, long pageSize) {
@@ -138,8 +152,18 @@ final class BenchCommand implements Command {
         long timeLimitNanos = duration(o, "time-limit", "10s");
         long seed = count("seed", o.get("seed", "1"), Long.MIN_VALUE);
         List<String> contenders = List.of(o.get("strategy", "all").split(","));
+        long imageBytes;
         try {
-            Contenders.named(contenders);
+            imageBytes = ByteSize.parse(o.get("image-bytes", "0"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("bench: --image-bytes: " + e.getMessage());
+        }
+        try {
+            if (imageBytes > 0) {
+                ImageContenders.named(contenders, imageBytes);
+            } else {
+                Contenders.named(contenders);
+            }
         } catch (IllegalArgumentException e) {
             throw new UsageException("bench: --strategy: " + e.getMessage());
         }
@@ -153,7 +177,7 @@ final class BenchCommand implements Command {
             throw new UsageException("bench: --profile-out needs a strategy whose resets scan: pagemap-guided or auto");
         }
         return new Request(workloads, contenders, new Measurement(iterations, warmup, warmupNanos, timeLimitNanos, seed),
-                path(o, "json"), path(o, "plot"), profileOut);
+                path(o, "json"), path(o, "plot"), profileOut, imageBytes);
     }
 
     /**
@@ -224,8 +248,11 @@ final class BenchCommand implements Command {
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        if (WasmBench.asked(args)) {
+            return WasmBench.run(args, out, err);
+        }
         Request request = parse(args, Syscalls.linux().pageSize());
-        List<Contender> contenders = Contenders.named(request.contenders());
+        List<Contender> contenders = request.named();
         BenchRun run = new BenchRun(request.workloads(), contenders, request.measurement());
         Progress progress = TerminalProgress.forConsole(err, run.plannedCycles());
         List<BenchRun.WorkloadResult> results;

@@ -37,6 +37,12 @@ final class BenchReport {
                         r.samples(), micros(r.write()), micros(r.reset()), micros(r.cycle()),
                         ByteSize.format(r.residentBytes())));
             }
+            for (ContenderResult r : w.results()) {
+                if (r.pssBytes() >= 0) {
+                    out.append(String.format(Locale.ROOT, "  pss %-24s %10s  (64 idle warm slots of the image)%n",
+                            r.contender(), ByteSize.format(r.pssBytes())));
+                }
+            }
             for (Ratios.Ratio ratio : Ratios.of(w.results())) {
                 out.append(String.format(Locale.ROOT, "  ratio %-80s %8.2f%n", ratio.label(), ratio.value()));
             }
@@ -68,7 +74,11 @@ final class BenchReport {
                 summary(json, "write_ns", r.write());
                 summary(json, "reset_ns", r.reset());
                 summary(json, "cycle_ns", r.cycle());
-                json.field("resident_bytes", r.residentBytes()).field("resident_how", r.residentHow()).end();
+                json.field("resident_bytes", r.residentBytes()).field("resident_how", r.residentHow());
+                if (r.pssBytes() >= 0) {
+                    json.field("pss", r.pssBytes());
+                }
+                json.end();
             }
             json.endArray().beginArray("ratios");
             for (Ratios.Ratio ratio : Ratios.of(w.results())) {

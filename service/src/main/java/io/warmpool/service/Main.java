@@ -23,7 +23,7 @@ public final class Main {
     /** The commands this build has. */
     static Main standard() {
         return new Main(new ProbeCommand(), new ServeCommand(), new HealthCommand(), new BenchCommand(),
-                new TuneCommand());
+                new TuneCommand(), new WastCommand());
     }
 
     public static void main(String[] args) {

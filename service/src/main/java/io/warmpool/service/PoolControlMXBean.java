@@ -33,10 +33,10 @@ public interface PoolControlMXBean {
     /** 0 or more; warm slots above a lowered bound go cold at once. */
     void setMaxUnusedWarmSlots(int bound);
 
-    /** The reset strategy: madvise-all, memset-keep-resident, pagemap-guided or auto. */
+    /** The reset strategy: madvise-all, memset-keep-resident, pagemap-guided, written-tracked, pagemap-shed-every-n or auto. */
     String getResetStrategy();
 
-    /** One of madvise-all, memset-keep-resident, pagemap-guided, auto. */
+    /** One of madvise-all, memset-keep-resident, pagemap-guided, written-tracked, pagemap-shed-every-n, auto. */
     void setResetStrategy(String strategy);
 
     /** How dirty pages are found: pagemap-scan, pagemap-read or none. */

@@ -4,6 +4,7 @@ import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.warmpool.metrics.MetricsServer;
 import io.warmpool.metrics.PoolMetrics;
 import io.warmpool.metrics.Readiness;
+import io.warmpool.metrics.WasmMeters;
 import io.warmpool.pool.WarmPool;
 import io.warmpool.pool.config.ByteSize;
 import io.warmpool.pool.config.PoolConfig;
@@ -20,11 +21,12 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@code warmpool serve}: a pool on its defaults (or as configured) under a synthetic tenant
- * workload, its metrics on {@code /metrics}, its controls over JMX, a summary line every few
+ * {@code warmpool serve}: a pool on its defaults (or as configured) under a tenant workload (a
+ * WebAssembly guest, a fresh instance per request, or the synthetic page writes), its metrics on {@code /metrics}, its controls over JMX, a summary line every few
  * seconds, until a signal or the end of {@code --duration}; then it drains and exits 0.
  *
  * <pre>
@@ -55,18 +57,27 @@ final class ServeCommand implements Command {
 
     @Override
     public String summary() {
-        return "run a pool under a synthetic tenant workload; Prometheus metrics, JMX controls";
+        return "run a pool under WebAssembly guests (or a synthetic workload); Prometheus metrics, JMX controls";
     }
 
     @Override
     public String help() {
         return """
-                usage: warmpool serve [--config FILE] [--KEY VALUE ...]
+                usage: warmpool serve [--module FILE.wasm|GUEST] [--export NAME] [--args n,64]
+                                      [--workload wasm|synthetic] [--config FILE] [--KEY VALUE ...]
 
-                Starts a pool and worker threads that play tenants: each acquires an instance (a memory,
+                Starts a pool and worker threads that play tenants. With the wasm workload (the default),
+                each request is a fresh instance of a WebAssembly guest (Chicory) on a pooled slot: acquire
+                with the module as affinity key, instantiate on the slot's memory (its data segments are
+                the slot's memory image), call the export, release; the pool resets the slot. The guest is
+                a .wasm file (--module app.wasm --export handle) or a bundled one: request-handler (the
+                default: a bump-allocating HTTP/JSON handler), scattered-pages or lookup-table (a 4 MiB
+                table); the bundled ones check that no other tenant's byte reached them, and serve stops
+                with exit status 1 if one did. A trapping guest is counted (warmpool_wasm_traps_total) and
+                serving goes on. With --workload synthetic, each tenant acquires an instance (a memory,
                 tables, a stack) with the affinity key of one of a set of modules, writes a hot set of
-                pages at the start of its memory plus scattered pages, holds it briefly and releases it,
-                and the pool resets every slot. Prometheus metrics are served on
+                pages at the start of its memory plus scattered pages, holds it briefly and releases it
+                (the workload.* keys shape it). Prometheus metrics are served on
                 http://127.0.0.1:9464/metrics, liveness on /-/healthy and readiness on /-/ready (200 once
                 the pool is up and its tenants run, 503 while starting or draining); the MBean
                 io.warmpool:type=WarmPool,name=serve changes keep-resident bytes, the warm-slot bound and
@@ -125,13 +136,15 @@ final class ServeCommand implements Command {
         }
         PoolConfig poolConfig = ServeSettings.pool(config);
         SyntheticWorkload.Settings tenants = ServeSettings.workload(config, poolConfig);
+        Optional<GuestChoice> guest = ServeSettings.guest(config);
         try (LogSettings.Applied logging = LogSettings.apply(config, logStream)) {
-            return serve(config, poolConfig, tenants, profileFile, stop);
+            return serve(config, poolConfig, tenants, guest, profileFile, stop);
         }
     }
 
     private static int serve(Configuration config, PoolConfig poolConfig, SyntheticWorkload.Settings tenants,
-                             ProfileFile profileFile, StopRequest stop) throws InterruptedException {
+                             Optional<GuestChoice> guest, ProfileFile profileFile, StopRequest stop)
+            throws InterruptedException {
         long started = System.nanoTime();
         if (!config.passedOver().isEmpty()) {
             LOG.info("passed over {} variables that Kubernetes sets for its Services: {}", config.passedOver().size(),
@@ -141,6 +154,8 @@ final class ServeCommand implements Command {
         BuildInfo.current().bindTo(registry);
         PoolMetrics metrics = new PoolMetrics(poolConfig);
         metrics.bindTo(registry);
+        WasmMeters wasmMeters = new WasmMeters();
+        wasmMeters.bindTo(registry);
         Readiness readiness = Readiness.notYet("starting: the pool is not up yet");
         MetricsServer server;
         try {
@@ -151,7 +166,8 @@ final class ServeCommand implements Command {
         }
         WarmPool pool = null;
         PoolControl control = null;
-        SyntheticWorkload workload = null;
+        GuestCalls guestCalls = null;
+        TenantWorkload workload = null;
         ForkChurn forks = null;
         try {
             try {
@@ -165,9 +181,32 @@ final class ServeCommand implements Command {
                 return 1; // before any tenant runs: a profile.out that cannot be written stops startup
             }
             control = PoolControl.register(pool, metrics, MBEAN_NAME);
-            workload = new SyntheticWorkload(tenants, pool, () -> stop.request("a tenant thread failed"));
-            logBanner(config, poolConfig, pool, server, control, tenants, profileFile);
-            SummaryLine summary = new SummaryLine(metrics, pool, System.nanoTime());
+            Runnable failed = () -> stop.request("a tenant thread failed");
+            String tenantsLine;
+            WasmMeters.Module guestMeters = null;
+            if (guest.isPresent()) {
+                try {
+                    guestCalls = WasmGuests.open(pool, guest.get(), config.get(ServeSettings.ENGINE));
+                } catch (IllegalArgumentException e) {
+                    LOG.error("serve: module {}: {}", guest.get().name(), e.getMessage());
+                    return 2;
+                }
+                WasmWorkload.Settings settings;
+                try {
+                    settings = WasmGuests.settings(tenants.threads(), guest.get(), guestCalls);
+                } catch (IllegalArgumentException e) {
+                    LOG.error("serve: args: {}", e.getMessage());
+                    return 2;
+                }
+                workload = new WasmWorkload(settings, guestCalls, wasmMeters, failed);
+                guestMeters = wasmMeters.module(guestCalls.moduleName());
+                tenantsLine = WasmGuests.describe(settings, guest.get(), guestCalls);
+            } else {
+                workload = new SyntheticWorkload(tenants, pool, failed);
+                tenantsLine = describe(tenants);
+            }
+            logBanner(config, poolConfig, pool, server, control, tenantsLine, profileFile);
+            SummaryLine summary = new SummaryLine(metrics, pool, guestMeters, System.nanoTime());
             workload.start();
             Duration forkInterval = config.get(ServeSettings.FORK_INTERVAL);
             if (!forkInterval.isZero()) {
@@ -208,6 +247,10 @@ final class ServeCommand implements Command {
             if (forks != null) {
                 forks.stopAndJoin();
             }
+            if (guestCalls != null) {
+                guestCalls.close();
+            }
+            wasmMeters.close();
             if (control != null) {
                 control.close();
             }
@@ -217,6 +260,13 @@ final class ServeCommand implements Command {
                 pool.close();
             }
         }
+    }
+
+    /** The banner's tenants line for the synthetic workload. */
+    private static String describe(SyntheticWorkload.Settings tenants) {
+        return "synthetic: " + tenants.threads() + " thread(s), " + tenants.modules() + " modules of "
+                + ByteSize.format(tenants.memoryMin()) + " to " + ByteSize.format(tenants.memoryMax()) + ", hold "
+                + ConfigKey.formatDuration(tenants.hold()) + ", seed " + tenants.seed();
     }
 
     /**
@@ -264,7 +314,7 @@ final class ServeCommand implements Command {
     }
 
     private static void logBanner(Configuration config, PoolConfig poolConfig, WarmPool pool, MetricsServer server,
-                                  PoolControl control, SyntheticWorkload.Settings tenants, ProfileFile profileFile) {
+                                  PoolControl control, String tenants, ProfileFile profileFile) {
         Duration duration = config.get(ServeSettings.DURATION);
         BuildInfo build = BuildInfo.current();
         StringBuilder banner = new StringBuilder();
@@ -278,10 +328,7 @@ final class ServeCommand implements Command {
                 .append(server.url("/-/healthy")).append(", readiness: ").append(server.url("/-/ready")).append(")\n");
         banner.append("  JMX              ").append(control.objectName()).append("  (jconsole ")
                 .append(ProcessHandle.current().pid()).append(")\n");
-        banner.append("  tenants          ").append(tenants.threads()).append(" thread(s), ").append(tenants.modules())
-                .append(" modules of ").append(ByteSize.format(tenants.memoryMin())).append(" to ")
-                .append(ByteSize.format(tenants.memoryMax())).append(", hold ").append(ConfigKey.formatDuration(tenants.hold()))
-                .append(", seed ").append(tenants.seed());
+        banner.append("  tenants          ").append(tenants);
         if (profileFile != null) {
             banner.append("\n  tenant profile   ").append(profileFile.path()).append("  (every ")
                     .append(ConfigKey.formatDuration(config.get(ServeSettings.PROFILE_INTERVAL))).append(" and at drain)");

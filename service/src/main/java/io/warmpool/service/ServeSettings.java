@@ -7,6 +7,7 @@ import io.warmpool.pool.config.PoolSetting;
 import io.warmpool.pool.config.ReservationException;
 import io.warmpool.pool.config.ResetStrategy;
 import io.warmpool.service.logging.LogSettings;
+import io.warmpool.wasm.Engine;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,6 +60,24 @@ final class ServeSettings {
             PoolSetting.WIPE_ON_FORK.description());
     static final ConfigKey<Integer> STRIPES = ConfigKey.integer(PoolSetting.STRIPES, POOL.stripes(), 0, 1 << 16);
 
+    static final ConfigKey<WorkloadKind> WORKLOAD = new ConfigKey<>("workload", WorkloadKind.WASM.configName(),
+            "what the tenants run: wasm (a WebAssembly guest, a fresh instance on a pooled slot per request) or"
+                    + " synthetic (page writes that play instances; the workload.* keys below shape it)",
+            WorkloadKind::fromConfigName);
+    static final ConfigKey<String> MODULE = ConfigKey.text("module", "request-handler",
+            "the guest the wasm workload runs: a .wasm file, or a bundled guest (request-handler, scattered-pages,"
+                    + " lookup-table)");
+    static final ConfigKey<String> EXPORT = new ConfigKey<>("export", "", "the export each request calls; default:"
+            + " the bundled guest's (handle, dirty, run); a module file needs one", text -> text.strip());
+    static final ConfigKey<String> ARGS = new ConfigKey<>("args", "", "the export's arguments, comma-separated: whole"
+            + " numbers, or n for the request's number; default: the bundled guest's (n; n,64; n,1024), else n for"
+            + " every parameter", text -> {
+                GuestArguments.parse(text); // refuses what it cannot read
+                return text.strip();
+            });
+    static final ConfigKey<Engine> ENGINE = new ConfigKey<>("engine", Engine.INTERPRETER.configName(),
+            "how the guest's code runs: interpreter (Chicory's) or compiler (Chicory's ahead-of-time compiler to"
+                    + " JVM bytecode, at load)", Engine::fromConfigName);
     static final ConfigKey<Integer> THREADS = ConfigKey.integer("workload.threads", 2, 0, 1024,
             "tenant threads (0: serve an idle pool)");
     static final ConfigKey<Integer> MODULES = ConfigKey.integer("workload.modules", 16, 1, 1 << 20,
@@ -77,6 +96,8 @@ final class ServeSettings {
             "tables per instance");
     static final ConfigKey<Boolean> WORKLOAD_STACK = ConfigKey.bool("workload.stack", true,
             "whether each instance takes a stack");
+    static final ConfigKey<Long> IMAGE_BYTES = ConfigKey.bytes("image-bytes", 0,
+            "a synthetic memory image of this size per module, which its memories start from; 0: none");
     static final ConfigKey<Long> SEED = ConfigKey.wholeNumber("workload.seed", 0, 0,
             "the seed of the workload's random choices; 0: a new one each run");
     static final ConfigKey<Duration> FORK_INTERVAL = ConfigKey.duration("workload.fork-interval", "0",
@@ -87,8 +108,8 @@ final class ServeSettings {
             LogSettings.LEVEL, LogSettings.FORMAT, PROFILE_OUT, PROFILE_INTERVAL,
             MEMORIES, MEMORY_MAX, MEMORY_GUARD, MEMORY_KEEP, TABLES, TABLE_ELEMENTS, TABLE_KEEP, STACKS, STACK_SIZE,
             STACK_KEEP, MAX_UNUSED_WARM, DECOMMIT_BATCH, RESET_STRATEGY, SCAN_MODE, WIPE_ON_FORK, STRIPES,
-            THREADS, MODULES, MEMORY_MIN_SIZE, MEMORY_MAX_SIZE, HOT_PAGES, SCATTERED, HOLD, WORKLOAD_TABLES,
-            WORKLOAD_STACK, SEED, FORK_INTERVAL);
+            WORKLOAD, MODULE, EXPORT, ARGS, ENGINE, THREADS, MODULES, MEMORY_MIN_SIZE, MEMORY_MAX_SIZE, HOT_PAGES, SCATTERED,
+            HOLD, WORKLOAD_TABLES, WORKLOAD_STACK, IMAGE_BYTES, SEED, FORK_INTERVAL);
 
     /** The key of each pool setting, for PoolConfig's refusals. */
     private static final Map<PoolSetting, ConfigKey<?>> POOL_KEYS = poolKeys();
@@ -160,12 +181,38 @@ final class ServeSettings {
         if (stack && pool.stacks().count() == 0) {
             throw c.invalid(WORKLOAD_STACK, "the pool has no stacks (pool.stacks = 0)");
         }
+        long imageBytes = c.get(IMAGE_BYTES);
+        if (imageBytes > pool.memories().slotBytes()) {
+            throw c.invalid(IMAGE_BYTES, "must not exceed pool.memory-max (" + c.text(MEMORY_MAX) + ")");
+        }
         long seed = c.get(SEED);
         if (seed == 0) {
             seed = System.nanoTime() | 1;
         }
         return new SyntheticWorkload.Settings(c.get(THREADS), c.get(MODULES), min, max, c.get(HOT_PAGES),
-                c.get(SCATTERED), c.get(HOLD), tables, stack, seed);
+                c.get(SCATTERED), c.get(HOLD), tables, stack, imageBytes, seed);
+    }
+
+    /**
+     * The guest of the wasm workload, or empty for the synthetic one.
+     *
+     * @throws UsageException naming the key whose value names no guest, no export, or arguments that do
+     *                        not fit; or module, export or args set for the synthetic workload
+     */
+    static Optional<GuestChoice> guest(Configuration c) {
+        if (c.get(WORKLOAD) == WorkloadKind.SYNTHETIC) {
+            for (ConfigKey<?> key : List.of(MODULE, EXPORT, ARGS, ENGINE)) {
+                if (!c.origin(key).equals("default")) {
+                    throw c.invalid(key, "applies to the wasm workload, and workload is synthetic");
+                }
+            }
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(GuestChoice.of(c.get(MODULE), c.get(EXPORT), c.get(ARGS)));
+        } catch (IllegalArgumentException e) {
+            throw c.invalid(e.getMessage().startsWith("a module file needs") ? EXPORT : MODULE, e.getMessage());
+        }
     }
 
     /** The keys as {@code --help} lists them: key, default, environment variable, what it does. */

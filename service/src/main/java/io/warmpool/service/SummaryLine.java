@@ -2,6 +2,7 @@ package io.warmpool.service;
 
 import io.warmpool.metrics.BucketCounts;
 import io.warmpool.metrics.PoolMetrics;
+import io.warmpool.metrics.WasmMeters;
 import io.warmpool.pool.WarmPool;
 import io.warmpool.pool.config.ByteSize;
 import io.warmpool.pool.config.SlotKind;
@@ -17,6 +18,7 @@ import java.util.Locale;
  * <pre>
  *  [  10s] 4512 resets/s  reset p50 12.4 µs p99 210 µs  acquires 2256/s, 31% waited (p99 4.20 ms), 0 refused
  *         idle RSS 3.1 MiB / budget 40 MiB, in use 1.2 MiB  slots 2 in use, 94 warm, 94 cold, 0 resetting, 0 quarantined
+ *         wasm request-handler 2250/s, call p50 180 µs p99 1.20 ms, 0 traps
  * </pre>
  *
  * (one line). The percentiles come from the {@code warmpool_reset_seconds} and
@@ -24,11 +26,15 @@ import java.util.Locale;
  * whole instances: those that waited in line for a slot, how long, and those refused (a try-once
  * acquire that found a kind without a slot, or a wait that timed out). The idle RSS is what free
  * slots keep resident (scanned now), which the budget bounds; in use is what held instances keep,
- * which no budget bounds. Fallbacks, when there were any, follow with the count by reason.
+ * which no budget bounds. With a WebAssembly guest as the workload, its instances per second, the
+ * percentiles of one call (instantiate, call, release; from {@code warmpool_wasm_call_seconds}) and
+ * its traps in the interval follow. Fallbacks, when there were any, end the line with the count by
+ * reason.
  */
 final class SummaryLine {
     private final PoolMetrics metrics;
     private final WarmPool pool;
+    private final WasmMeters.Module guest;
     private final long startNanos;
     private long lastNanos;
     private long lastResets;
@@ -36,10 +42,19 @@ final class SummaryLine {
     private long lastAcquired;
     private long lastRefused;
     private BucketCounts lastWaits;
+    private long lastInstances;
+    private long lastTraps;
+    private BucketCounts lastCalls;
 
     SummaryLine(PoolMetrics metrics, WarmPool pool, long startNanos) {
+        this(metrics, pool, null, startNanos);
+    }
+
+    /** @param guest the meters of the guest the workload runs, or null */
+    SummaryLine(PoolMetrics metrics, WarmPool pool, WasmMeters.Module guest, long startNanos) {
         this.metrics = metrics;
         this.pool = pool;
+        this.guest = guest;
         this.startNanos = startNanos;
         this.lastNanos = startNanos;
         this.lastResets = metrics.resets();
@@ -47,6 +62,11 @@ final class SummaryLine {
         this.lastAcquired = metrics.instanceAcquires(AcquireOutcome.ACQUIRED);
         this.lastRefused = refused();
         this.lastWaits = metrics.acquireWaits();
+        if (guest != null) {
+            this.lastInstances = guest.instances();
+            this.lastTraps = guest.traps();
+            this.lastCalls = guest.calls();
+        }
     }
 
     private long refused() {
@@ -103,6 +123,18 @@ final class SummaryLine {
                 acquiredNow / seconds, ended == 0 ? 0.0 : 100.0 * waitedNow / ended, latency(waitWindow.quantile(0.99)),
                 refusedNow, ByteSize.format(idle), ByteSize.format(budget), ByteSize.format(Math.max(0, resident - idle)),
                 inUse, warm, cold, resetting, quarantined));
+        if (guest != null) {
+            long instances = guest.instances();
+            long traps = guest.traps();
+            BucketCounts calls = guest.calls();
+            BucketCounts callWindow = calls.since(lastCalls);
+            line.append(String.format(Locale.ROOT, "  wasm %s %.0f/s, call p50 %s p99 %s, %d traps", guest.name(),
+                    (instances - lastInstances) / seconds, latency(callWindow.quantile(0.5)),
+                    latency(callWindow.quantile(0.99)), traps - lastTraps));
+            lastInstances = instances;
+            lastTraps = traps;
+            lastCalls = calls;
+        }
         String fallbacks = fallbacks();
         if (!fallbacks.isEmpty()) {
             line.append("  fallbacks").append(fallbacks);

@@ -2,7 +2,9 @@ package io.warmpool.service;
 
 import io.warmpool.natives.NativeMemory;
 import io.warmpool.pool.Instance;
+import io.warmpool.pool.ImageSegment;
 import io.warmpool.pool.InstanceRequest;
+import io.warmpool.pool.MemoryImage;
 import io.warmpool.pool.MemorySlot;
 import io.warmpool.pool.PoolExhaustedException;
 import io.warmpool.pool.TableSlot;
@@ -25,6 +27,8 @@ import java.util.concurrent.locks.LockSupport;
  *  modules (affinity keys "module-0" .. "module-N-1"), fixed at start from the seed:
  *    memory size   log-uniform in [memory-min, memory-max], a whole number of pages
  *    hot set       1 .. hot-pages pages at the start of the memory
+ *    image         with image-bytes > 0: a memory image of that many bytes (random, from the seed),
+ *                  which the module's memory starts from; the hot set's writes land in it
  *  each worker, until stopped:
  *    module  = N * u^2 (u uniform in [0, 1)): low-numbered modules are the popular ones
  *    acquire one memory of the module's size, `tables` tables and a stack (waits up to 100 ms)
@@ -37,7 +41,7 @@ import java.util.concurrent.locks.LockSupport;
  *         instance is released; then each is joined
  * </pre>
  */
-final class SyntheticWorkload {
+final class SyntheticWorkload implements TenantWorkload {
     private static final Duration ACQUIRE_WAIT = Duration.ofMillis(100);
 
     /**
@@ -52,14 +56,15 @@ final class SyntheticWorkload {
      * @param hold            how long an instance is held before its release
      * @param tables          tables per instance
      * @param stack           whether each instance takes a stack
+     * @param imageBytes      the size of each module's memory image, bytes; 0: no images
      * @param seed            the seed of every random choice
      */
     record Settings(int threads, int modules, long memoryMin, long memoryMax, int hotPages, int scatteredWrites,
-                    Duration hold, int tables, boolean stack, long seed) {
+                    Duration hold, int tables, boolean stack, long imageBytes, long seed) {
     }
 
-    /** One module: its affinity key, its memory's size and its hot set. */
-    record Module(String key, long memoryBytes, int hotPages) {
+    /** One module: its affinity key, its memory's size, its hot set, and its memory image or null. */
+    record Module(String key, long memoryBytes, int hotPages, MemoryImage image) {
     }
 
     private final Settings settings;
@@ -86,7 +91,13 @@ final class SyntheticWorkload {
             long bytes = (long) Math.exp(lnMin + (lnMax - lnMin) * random.nextDouble());
             bytes = Math.min(Math.max(roundUp(bytes), roundUp(settings.memoryMin())), settings.memoryMax());
             int hot = settings.hotPages() == 0 ? 0 : 1 + random.nextInt(settings.hotPages());
-            modules.add(new Module("module-" + i, bytes, hot));
+            MemoryImage image = null;
+            if (settings.imageBytes() > 0) {
+                byte[] initial = new byte[(int) Math.min(settings.imageBytes(), Integer.MAX_VALUE - 8)];
+                random.split().nextBytes(initial);
+                image = pool.createImage(List.of(new ImageSegment(0, initial)));
+            }
+            modules.add(new Module("module-" + i, bytes, hot, image));
         }
     }
 
@@ -99,8 +110,8 @@ final class SyntheticWorkload {
         return modules;
     }
 
-    /** Starts the workers (daemon threads), which begin together once all exist. */
-    void start() {
+    @Override
+    public void start() {
         SplittableRandom seeds = new SplittableRandom(settings.seed() ^ 0x5DEECE66DL);
         CountDownLatch begin = new CountDownLatch(1);
         for (int i = 0; i < settings.threads(); i++) {
@@ -120,7 +131,8 @@ final class SyntheticWorkload {
                 double u = random.nextDouble();
                 Module module = modules.get((int) (modules.size() * u * u));
                 InstanceRequest request = InstanceRequest.builder().affinityKey(module.key())
-                        .memory(module.memoryBytes()).tables(settings.tables()).stack(settings.stack()).build();
+                        .memory(module.memoryBytes(), module.image()).tables(settings.tables())
+                        .stack(settings.stack()).build();
                 Instance instance;
                 try {
                     instance = pool.acquire(request, ACQUIRE_WAIT);
@@ -179,7 +191,8 @@ final class SyntheticWorkload {
      * Stops the workers and waits for them: a worker waiting for slots stops waiting, one holding an
      * instance releases it now.
      */
-    void stopAndJoin() throws InterruptedException {
+    @Override
+    public void stopAndJoin() throws InterruptedException {
         stopping = true;
         for (Thread worker : workers) {
             worker.interrupt();
@@ -189,8 +202,8 @@ final class SyntheticWorkload {
         }
     }
 
-    /** Instances acquired, used and released so far. */
-    long instances() {
+    @Override
+    public long instances() {
         return instances.sum();
     }
 
@@ -199,8 +212,8 @@ final class SyntheticWorkload {
         return exhausted.sum();
     }
 
-    /** The first unexpected failure of a worker, which stopped the workload, or null. */
-    Throwable failure() {
+    @Override
+    public Throwable failure() {
         return failure.get();
     }
 }

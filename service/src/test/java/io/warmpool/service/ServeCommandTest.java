@@ -64,19 +64,45 @@ class ServeCommandTest {
 
     @Test
     void servesForItsDurationThenDrainsAndExitsZero() throws InterruptedException {
-        assertEquals(0, ServeCommand.serve(SmallServe.config("duration", "1s"), e, new StopRequest()), err());
+        // 3s: the duration counts from startup, and the first guest call runs cold (interpreted, loaded machine)
+        assertEquals(0, ServeCommand.serve(SmallServe.config("duration", "3s"), e, new StopRequest()), err());
         String text = log();
-        assertTrue(Pattern.compile("(?m)^" + TIMESTAMP + " INFO  ServeCommand: serving for 1s \\(or until SIGTERM or Ctrl-C\\)$")
+        assertTrue(Pattern.compile("(?m)^" + TIMESTAMP + " INFO  ServeCommand: serving for 3s \\(or until SIGTERM or Ctrl-C\\)$")
                 .matcher(text).find(), text);
         assertTrue(text.contains("  set: workload.threads = 1 (flag --workload.threads)"), text);
-        assertTrue(text.contains("ServeCommand: ran for 1s: stopping the tenants"), text);
+        assertTrue(text.contains("ServeCommand: ran for 3s: stopping the tenants"), text);
         assertTrue(Pattern.compile("(?m)ServeCommand: \\[ +\\d+s\\] \\d+ resets/s  reset p50 .+ p99 .+  acquires \\d+/s,"
                 + " \\d+% waited \\(p99 .+\\), \\d+ refused  idle RSS .+ / budget .+, in use .+"
-                + "  slots 0 in use, \\d+ warm, \\d+ cold, 0 resetting, 0 quarantined$").matcher(text).find(), text);
+                + "  slots 0 in use, \\d+ warm, \\d+ cold, 0 resetting, 0 quarantined"
+                + "  wasm request-handler \\d+/s, call p50 .+ p99 .+, 0 traps$").matcher(text).find(), text);
+        assertTrue(text.contains("  tenants          wasm: 1 thread(s) calling request-handler.handle(n) (bundled)"), text);
         assertEquals("", out(), "serve writes nothing but log lines, and those to the log stream");
         Matcher drained = Pattern.compile("drained after (\\d+) instances; unmapping the pool").matcher(text);
         assertTrue(drained.find(), text);
         assertTrue(Long.parseLong(drained.group(1)) > 0, text);
+    }
+
+    @Test
+    void theSyntheticWorkloadServesAsBeforeWhenAskedFor() throws Exception {
+        StopRequest stop = new StopRequest();
+        ExecutorService runner = Executors.newSingleThreadExecutor();
+        try {
+            Future<Integer> status = runner.submit(() -> ServeCommand.serve(SmallServe.config("workload", "synthetic"), e, stop));
+            Pattern resetting = Pattern.compile("(?m)ServeCommand: \\[ +\\d+s\\] [1-9]\\d* resets/s .+ 0 quarantined$");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!resetting.matcher(log()).find()) {
+                assertTrue(System.nanoTime() < deadline, "no summary line with resets in\n" + log());
+                Thread.sleep(20);
+            }
+            stop.request("asked by the test");
+            assertEquals(0, status.get(60, TimeUnit.SECONDS), err());
+        } finally {
+            runner.shutdownNow();
+        }
+        String text = log();
+        assertTrue(text.contains("  tenants          synthetic: 1 thread(s), 3 modules of 64 KiB to 1 MiB, hold 1ms, seed 7"),
+                text);
+        assertFalse(text.contains("wasm"), text);
     }
 
     @Test
@@ -250,7 +276,7 @@ class ServeCommandTest {
         StopRequest stop = new StopRequest();
         ExecutorService runner = Executors.newSingleThreadExecutor();
         try {
-            Future<Integer> status = runner.submit(() -> ServeCommand.serve(SmallServe.config("workload.threads", "1024",
+            Future<Integer> status = runner.submit(() -> ServeCommand.serve(SmallServe.config("workload", "synthetic", "workload.threads", "1024",
                     "workload.hold", "1h", "pool.memories", "1", "pool.tables", "1", "pool.stacks", "1"), e, stop));
             awaitLog("serving until SIGTERM or Ctrl-C");
             awaitLog("slots 3 in use");

@@ -57,7 +57,7 @@ class ServeJarIT {
     static void startServe() throws Exception {
         serve = ProbeJarIT.java("serve", "--metrics.port", "0", "--summary-interval", "1s", "--pool.memories", "8",
                 "--pool.memory-max", "16MiB", "--pool.memory-guard", "64KiB", "--pool.tables", "8", "--pool.stacks", "8",
-                "--workload.threads", "1", "--workload.memory-max", "4MiB");
+                "--workload.threads", "1", "--workload.memory-max", "4MiB", "--image-bytes", "256KiB");
         reader = new Thread(() -> {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line = lines.readLine(); line != null; line = lines.readLine()) {
@@ -160,7 +160,9 @@ class ServeJarIT {
         assertTrue(queried.containsAll(Set.of("warmpool_reset_seconds_bucket", "warmpool_reset_dirty_pages_bucket",
                 "warmpool_reset_zeroed_bytes_total", "warmpool_reset_decommitted_bytes_total", "warmpool_resident_bytes",
                 "warmpool_resident_budget_bytes", "warmpool_slots", "warmpool_acquires_total",
-                "warmpool_reset_fallbacks_total", "process_resident_memory_bytes", "warmpool_build_info")),
+                "warmpool_reset_fallbacks_total", "process_resident_memory_bytes", "warmpool_build_info",
+                "warmpool_image_acquires_total", "warmpool_image_remaps_total", "warmpool_image_restored_bytes_total",
+                "warmpool_images_alive")),
                 "the panels the issue asks for: " + queried);
     }
 

@@ -23,7 +23,7 @@ class SyntheticWorkloadTest {
             .stacks(4).stackSize(64 << 10).stackKeepResident(8 << 10).tableKeepResident(4096).build();
 
     private static SyntheticWorkload.Settings settings(long seed) {
-        return new SyntheticWorkload.Settings(2, 3, 64 << 10, 1 << 20, 8, 4, Duration.ZERO, 1, true, seed);
+        return new SyntheticWorkload.Settings(2, 3, 64 << 10, 1 << 20, 8, 4, Duration.ZERO, 1, true, 0, seed);
     }
 
     @Test
@@ -39,6 +39,35 @@ class SyntheticWorkloadTest {
             assertEquals(List.of("module-0", "module-1", "module-2"), modules.stream().map(SyntheticWorkload.Module::key).toList());
             assertEquals(modules, new SyntheticWorkload(settings(5), pool, () -> { }).modules());
             assertNotEquals(modules, new SyntheticWorkload(settings(6), pool, () -> { }).modules());
+        }
+    }
+
+    @Test
+    void withImageBytesEveryMemoryStartsFromItsModulesImageAndTheImageMetersCount() throws InterruptedException {
+        PoolMetrics metrics = new PoolMetrics(config);
+        io.micrometer.core.instrument.MeterRegistry registry = MetricsServer.newRegistry();
+        metrics.bindTo(registry);
+        try (WarmPool pool = WarmPool.create(config, metrics)) {
+            metrics.observe(pool);
+            SyntheticWorkload.Settings images = new SyntheticWorkload.Settings(2, 3, 64 << 10, 1 << 20, 8, 4,
+                    Duration.ZERO, 1, true, 96 << 10, 13);
+            SyntheticWorkload workload = new SyntheticWorkload(images, pool, () -> { });
+            for (SyntheticWorkload.Module m : workload.modules()) {
+                assertEquals(96 << 10, m.image().byteSize(), m.toString());
+            }
+            workload.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (workload.instances() < 100 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            workload.stopAndJoin();
+            assertNull(workload.failure());
+            long acquired = metrics.imageAcquires(true) + metrics.imageAcquires(false);
+            assertTrue(acquired >= workload.instances() && acquired > 0, acquired + " image acquires");
+            assertTrue(metrics.imageAcquires(true) > 0, "four slots, three modules: some slot meets its image again");
+            assertTrue(metrics.imageRemaps() >= metrics.imageAcquires(false), "a miss remaps");
+            assertTrue(metrics.imageRestoredBytes(true) > 0, "the hot set lies in the image: restored by copy");
+            assertEquals(3.0, registry.get("warmpool.images.alive").gauge().value());
         }
     }
 

@@ -98,7 +98,8 @@ class TuneAdviceJarIT {
     }
 
     private static Window run(List<String> setting, boolean tune) throws Exception {
-        List<String> args = new ArrayList<>(List.of("serve", "--metrics.port", "0", "--summary-interval", "60s"));
+        List<String> args = new ArrayList<>(List.of("serve", "--workload", "synthetic", "--metrics.port", "0",
+                "--summary-interval", "60s"));
         args.addAll(setting);
         Process serve = ProbeJarIT.javaWith(JVM, args.toArray(String[]::new));
         StringBuffer output = new StringBuffer();

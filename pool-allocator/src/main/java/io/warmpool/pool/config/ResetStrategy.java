@@ -16,6 +16,21 @@ public enum ResetStrategy {
     /** Scan for dirty pages; zero them in place while the keep-resident budget lasts, give back the rest. */
     PAGEMAP_GUIDED("pagemap-guided"),
     /**
+     * Register each slot's keep-resident window for userfaultfd write-protect tracking (async mode);
+     * a reset zeroes only the pages written there since the last reset and protects them again, and
+     * gives back every dirty page beyond the window: it costs what the tenant wrote, not what earlier
+     * tenants left resident, for a write-protect fault on the tenant's first write to each kept page.
+     * Where userfaultfd is refused (Docker's default seccomp profile), in a forked child, or without
+     * the PAGEMAP_SCAN ioctl, it runs as {@link #PAGEMAP_GUIDED}, counted as a fallback.
+     */
+    WRITTEN_TRACKED("written-tracked"),
+    /**
+     * {@link #PAGEMAP_GUIDED}, but every N resets a slot gives back everything accessible
+     * ({@code MADV_DONTNEED}) instead, N per slot from what piles up: once zeroing the pages earlier
+     * tenants left resident has cost as much as faulting the tenant's pages in again. No tracking.
+     */
+    PAGEMAP_SHED_EVERY_N("pagemap-shed-every-n"),
+    /**
      * Per slot, from what its recent resets found and cost: scan while the dirty pages are a small
      * share of the keep-resident budget, zero the budget outright when they fill most of it or when
      * a trial shows that zeroing it costs less than the scan, and probe again now and then. Without a

@@ -18,7 +18,13 @@ public enum Fallback {
      * A forked child found slots that its parent had in flight at the fork (being acquired, reset,
      * decommitted or evicted by threads the child does not have); they were replaced by fresh mappings.
      */
-    FORKED;
+    FORKED,
+    /**
+     * Written-page tracking is unavailable (userfaultfd refused, as under Docker's default seccomp
+     * profile; a forked child, which cannot use its parent's userfaultfd; a slot whose window could
+     * not be registered): written-tracked resets scanned for present pages instead.
+     */
+    UNTRACKED;
 
     /** The lower-case name used in metrics tags, such as {@code "remapped"}. */
     public String label() {

@@ -36,6 +36,22 @@ public interface PoolListener {
     default void reset(ResetRecord record) {
     }
 
+    /**
+     * A memory of an instance whose acquire succeeded starts from a memory image: {@code hit} when
+     * its slot already mapped that image (no system call), else the slot was remapped for it. Told
+     * once per memory with an image, after the acquire ended, as {@link #acquired}.
+     */
+    default void imageAcquired(boolean hit) {
+    }
+
+    /**
+     * A memory slot changed image: its image range of {@code unmappedBytes} (0: it mapped none) was
+     * replaced by anonymous memory and {@code mappedBytes} of another image (0: none) were mapped.
+     * Told when it happens, also for a slot taken by an acquire that then failed for another kind.
+     */
+    default void imageRemapped(long unmappedBytes, long mappedBytes) {
+    }
+
     /** The pool fell back from the configured path; {@code detail} says why, naming calls and errnos. */
     default void fallback(SlotKind kind, Fallback reason, String detail) {
     }

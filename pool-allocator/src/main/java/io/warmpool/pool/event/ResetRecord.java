@@ -51,6 +51,22 @@ public interface ResetRecord {
     /** Bytes given back to the kernel with {@code MADV_DONTNEED}, or queued to be. */
     long decommittedBytes();
 
+    /**
+     * Of {@link #zeroedBytes()}, the bytes restored by copying a memory image's bytes back (0 for a
+     * slot without an image).
+     */
+    default long restoredBytes() {
+        return 0;
+    }
+
+    /**
+     * Of {@link #decommittedBytes()}, the bytes inside a memory image's range: their next read sees
+     * the image again, from the page cache (0 for a slot without an image).
+     */
+    default long imageDecommittedBytes() {
+        return 0;
+    }
+
     /** Nanoseconds spent scanning for dirty pages. */
     long scanNanos();
 

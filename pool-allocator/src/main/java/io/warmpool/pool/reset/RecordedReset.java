@@ -19,6 +19,8 @@ public final class RecordedReset implements ResetRecord {
     long dirtyPages;
     long zeroedBytes;
     long decommittedBytes;
+    long restoredBytes;
+    long imageDecommittedBytes;
     long scanNanos;
     long zeroNanos;
     long decommitNanos;
@@ -36,6 +38,8 @@ public final class RecordedReset implements ResetRecord {
         this.dirtyPages = -1;
         this.zeroedBytes = 0;
         this.decommittedBytes = 0;
+        this.restoredBytes = 0;
+        this.imageDecommittedBytes = 0;
         this.scanNanos = 0;
         this.zeroNanos = 0;
         this.decommitNanos = 0;
@@ -95,6 +99,16 @@ public final class RecordedReset implements ResetRecord {
     }
 
     @Override
+    public long restoredBytes() {
+        return restoredBytes;
+    }
+
+    @Override
+    public long imageDecommittedBytes() {
+        return imageDecommittedBytes;
+    }
+
+    @Override
     public long scanNanos() {
         return scanNanos;
     }
@@ -133,6 +147,7 @@ public final class RecordedReset implements ResetRecord {
     public String toString() {
         return kind.label() + " slot " + slot + " reset by " + strategy + ": " + dirtyPages + " dirty pages of a "
                 + budgetPages + "-page budget, " + zeroedBytes + " B zeroed, " + decommittedBytes
-                + " B decommitted in " + totalNanos + " ns";
+                + " B decommitted" + (restoredBytes > 0 || imageDecommittedBytes > 0 ? " (image: " + restoredBytes
+                + " B restored by copy, " + imageDecommittedBytes + " B decommitted)" : "") + " in " + totalNanos + " ns";
     }
 }

@@ -21,6 +21,10 @@ public final class ResetContext implements AutoCloseable {
     /** The record of the last reset. */
     public final RecordedReset record = new RecordedReset();
     private long scannerFallbacksSeen;
+    /** The image range of the slot being reset: its first byte, its bytes (0: no image), where its bytes are read from. */
+    private long imageStart;
+    private long imageBytes;
+    private long imageSource;
     /** The {@link io.warmpool.pool.concurrent.ThreadIndex} of the thread that borrowed it: where it goes back, which counters it changes. */
     public int borrower;
 
@@ -36,6 +40,58 @@ public final class ResetContext implements AutoCloseable {
         this.scanner = null;
         this.scan = scan;
         this.zeroing = zeroing;
+    }
+
+    /**
+     * The next reset is of a slot whose {@code [start, start + bytes)} maps a memory image whose
+     * bytes can be read at {@code source}: what it cleans there it restores from the image. Zero
+     * bytes: the slot has no image. The slot pool sets it before each reset.
+     */
+    public void image(long start, long bytes, long source) {
+        imageStart = start;
+        imageBytes = bytes;
+        imageSource = source;
+    }
+
+    /**
+     * The restore sink of a reset: makes {@code [address, address + bytes)} read what the slot's
+     * next tenant must read there: the image's bytes inside the image range (copied back from its
+     * source, counted in the record's restored bytes), zero elsewhere.
+     */
+    void clean(long address, long bytes) {
+        long imageEnd = imageStart + imageBytes;
+        if (imageBytes > 0 && address < imageEnd && address + bytes > imageStart) {
+            if (address < imageStart) {
+                zeroing.zero(address, imageStart - address);
+                bytes -= imageStart - address;
+                address = imageStart;
+            }
+            long copied = Math.min(bytes, imageEnd - address);
+            zeroing.copy(imageSource + (address - imageStart), address, copied);
+            record.restoredBytes += copied;
+            address += copied;
+            bytes -= copied;
+        }
+        if (bytes > 0) {
+            zeroing.zero(address, bytes);
+        }
+    }
+
+    /** The bytes of the record's decommits that lie in the image range: they read the image again. */
+    long decommitsInImage() {
+        if (imageBytes == 0) {
+            return 0;
+        }
+        long sum = 0;
+        long imageEnd = imageStart + imageBytes;
+        for (int i = 0; i < decommits.size(); i++) {
+            long start = Math.max(decommits.start(i), imageStart);
+            long end = Math.min(decommits.end(i), imageEnd);
+            if (end > start) {
+                sum += end - start;
+            }
+        }
+        return sum;
     }
 
     /** The mode its scanner runs in now, or {@link ScanMode#NONE} without one. */

@@ -23,10 +23,25 @@ import io.warmpool.pool.event.ResetRecord;
  *   scan all of [lo, hi); walk the regions from the top down, zeroing PRESENT pages while the
  *   budget lasts and decommitting the rest
  *
+ * written-tracked:       zero the pages written in the keep-resident window since the last reset,
+ *                        protect them again, give back the dirty pages beyond it (WrittenTracking)
+ *
+ * pagemap-shed-every-n:  pagemap-guided; every N resets give back everything accessible instead, N
+ *                        from what piles up (ShedEveryN)
+ *
  * memset-keep-resident:  zero the keep-resident window (the low end, a stack's top), decommit the rest
  * madvise-all:           decommit [lo, hi)
  *
  * with nothing to keep resident, every strategy is madvise-all, and the record says so.
+ *
+ * a slot with a memory image (its low bytes map the image's memfd, MAP_PRIVATE; ImageSlots):
+ *   "zero" above means restore (ResetContext.clean): inside the image range copy the image's
+ *   bytes back from its read-only source, beyond it write zeros. A decommit (MADV_DONTNEED) of
+ *   the image range drops the private copies: the next read maps the image's page cache again.
+ *   Untouched image pages are FILE pages, which the dirty-page scan does not report: they cost
+ *   the scan nothing and need nothing. A restored page is a private page afterwards, like a
+ *   zeroed one: the next scan reports it dirty (PRESENT, not FILE) and it is restored again, one
+ *   copy (about a memset) a reset, while it stays within the budget.
  *
  * auto, per slot:   pagemap-guided or memset-keep-resident, as AutoChoice decides from what the
  *                   scans find and cost (and madvise-all once, to undo a memset trial that lost).
@@ -42,18 +57,32 @@ public final class SlotResetter {
     private final long pageSize;
     private final boolean growsDown;
     private final AutoChoice auto;
+    /** The state of pagemap-shed-every-n, made on its first use. */
+    private volatile ShedEveryN shed;
+    /** The written-tracked reset's state, or null (then it runs as pagemap-guided). */
+    private final WrittenTracking tracking;
 
-    /** A resetter for the {@code slots} slots of {@code kind}. */
+    /** A resetter for the {@code slots} slots of {@code kind}, without written-page tracking. */
     public SlotResetter(SlotKind kind, long pageSize, int slots) {
+        this(kind, pageSize, slots, null);
+    }
+
+    /** A resetter for the {@code slots} slots of {@code kind}, whose written-tracked resets use {@code tracking}. */
+    public SlotResetter(SlotKind kind, long pageSize, int slots, WrittenTracking tracking) {
         this.kind = kind;
         this.pageSize = pageSize;
         this.growsDown = kind == SlotKind.STACK;
         this.auto = new AutoChoice(slots);
+        this.tracking = tracking;
     }
 
     /** A new tenant takes the slot: what auto learned of the last one does not apply. */
     public void forget(int slot) {
         auto.forget(slot);
+        ShedEveryN every = shed;
+        if (every != null) {
+            every.forget(slot);
+        }
     }
 
     /**
@@ -63,8 +92,14 @@ public final class SlotResetter {
      * @param configured the strategy the reset was configured with
      */
     public void resetDone(int slot, ResetRecord record, ResetStrategy configured) {
-        if (configured == ResetStrategy.AUTO && record.strategy() == ResetStrategy.MEMSET_KEEP_RESIDENT) {
+        if (configured != ResetStrategy.AUTO) {
+            return;
+        }
+        if (record.strategy() == ResetStrategy.MEMSET_KEEP_RESIDENT) {
             auto.memsetDone(slot, record.zeroNanos() + record.decommitNanos());
+        } else if (record.strategy() == ResetStrategy.WRITTEN_TRACKED) {
+            auto.trackedDone(slot, record.totalNanos() + record.dirtyPages() * tracking.firstWriteNanos(),
+                    record.dirtyPages(), record.budgetPages());
         }
     }
 
@@ -86,18 +121,26 @@ public final class SlotResetter {
         ctx.regions.clear();
         ResetStrategy chosen = keep == 0 ? ResetStrategy.MADVISE_ALL : choose(ctx, slot, configured);
         record.strategy = chosen;
+        if (tracking != null && chosen != ResetStrategy.WRITTEN_TRACKED && tracking.registered(slot)) {
+            tracking.untrack(slot); // a memset would fault on every protected page, a present-page scan misread them
+        }
         long finished;
         switch (chosen) {
             case MADVISE_ALL -> {
                 ctx.decommits.add(lo, hi);
                 finished = System.nanoTime();
             }
-            case MEMSET_KEEP_RESIDENT -> finished = memsetKeepResident(ctx, lo, hi, keep, started);
+            case MEMSET_KEEP_RESIDENT -> finished = memsetKeepResident(ctx, lo, hi, keep, started,
+                    configured == ResetStrategy.AUTO ? auto.sampleToShed(slot) : -1);
             case PAGEMAP_GUIDED -> finished = pagemapGuided(ctx, slot, lo, hi, keep, started,
+                    configured == ResetStrategy.AUTO);
+            case PAGEMAP_SHED_EVERY_N -> finished = shedEveryN(ctx, slot, lo, hi, keep, started);
+            case WRITTEN_TRACKED -> finished = writtenTracked(ctx, slot, lo, hi, keepResident, keep, started,
                     configured == ResetStrategy.AUTO);
             default -> throw new IllegalStateException("no reset for " + chosen);
         }
         record.decommittedBytes = ctx.decommits.bytes();
+        record.imageDecommittedBytes = ctx.decommitsInImage();
         record.totalNanos = finished - started;
     }
 
@@ -108,16 +151,70 @@ public final class SlotResetter {
         if (!ctx.canScan()) {
             return ResetStrategy.MEMSET_KEEP_RESIDENT;
         }
-        return configured == ResetStrategy.PAGEMAP_GUIDED ? configured : auto.choose(slot);
+        return configured == ResetStrategy.AUTO ? auto.choose(slot) : configured;
     }
 
-    /** Returns when it finished, by {@link System#nanoTime()}; its zeroing counts from {@code started}. */
-    private long memsetKeepResident(ResetContext ctx, long lo, long hi, long keep, long started) {
+    /** pagemap-guided, shedding everything accessible every N resets ({@link ShedEveryN}). */
+    private long shedEveryN(ResetContext ctx, int slot, long lo, long hi, long keep, long started) {
+        ShedEveryN every = shed;
+        if (every == null) {
+            synchronized (this) {
+                if (shed == null) {
+                    shed = new ShedEveryN(io.warmpool.natives.Syscalls.linux(), auto.slots());
+                }
+                every = shed;
+            }
+        }
+        if (every.shedsNow(slot)) {
+            ctx.decommits.add(lo, hi);
+            return System.nanoTime();
+        }
+        long finished = pagemapGuided(ctx, slot, lo, hi, keep, started, false);
+        every.scanned(slot, finished - started, ctx.record.dirtyPages);
+        return finished;
+    }
+
+    /**
+     * The written-tracked reset ({@link WrittenTracking}): tracked where the slot's window is
+     * registered where the keep-resident bytes put it; else pagemap-guided, then the window is
+     * registered (after the zeroing: the slot is clean), so that the next reset is tracked.
+     */
+    private long writtenTracked(ResetContext ctx, int slot, long lo, long hi, long keepResident, long keep,
+                                long started, boolean learning) {
+        io.warmpool.pagemap.WrittenPageTracker tracker = tracking == null ? null : tracking.trackerFor(ctx.scanner);
+        if (tracker != null && tracking.tracks(slot, lo, hi, keepResident)) {
+            return tracking.reset(ctx, tracker, slot, lo, hi, started);
+        }
+        if (tracking != null) {
+            tracking.untrack(slot); // its window was elsewhere: the tenant's pages there are plain again
+        }
+        if (learning && tracker == null) {
+            auto.untrackable(slot);
+        }
+        ctx.record.strategy = ResetStrategy.PAGEMAP_GUIDED;
+        long finished = pagemapGuided(ctx, slot, lo, hi, keep, started, learning && tracker == null);
+        if (tracker != null) {
+            tracking.track(tracker, slot, lo, hi, keepResident);
+        }
+        return finished;
+    }
+
+    /**
+     * Returns when it finished, by {@link System#nanoTime()}; its zeroing counts from {@code started}.
+     * {@code shed} is auto's probe sample to give back after the zeroing (see {@link AutoChoice}), or -1.
+     */
+    private long memsetKeepResident(ResetContext ctx, long lo, long hi, long keep, long started, int shed) {
         if (growsDown) {
-            ctx.zeroing.zero(hi - keep, keep);
+            ctx.clean(hi - keep, keep);
             ctx.decommits.add(lo, hi - keep);
         } else {
-            ctx.zeroing.zero(lo, keep);
+            ctx.clean(lo, keep);
+        }
+        if (shed >= 0) {
+            long from = sampleStart(growsDown ? hi - keep : lo, keep, shed);
+            ctx.decommits.add(from, from + samplePages(keep) * pageSize);
+        }
+        if (!growsDown) {
             ctx.decommits.add(lo + keep, hi);
         }
         long finished = System.nanoTime();
@@ -157,7 +254,7 @@ public final class SlotResetter {
                 }
                 long kept = Math.min(left, (end - start) / pageSize) * pageSize;
                 if (kept > 0) {
-                    ctx.zeroing.zero(end - kept, kept);
+                    ctx.clean(end - kept, kept);
                 }
                 zeroed += kept;
                 left -= kept / pageSize;
@@ -172,12 +269,12 @@ public final class SlotResetter {
                     ctx.decommits.add(start, end);
                 } else if (learning && end - start > largest) {
                     long z0 = System.nanoTime();
-                    ctx.zeroing.zero(start, end - start);
+                    ctx.clean(start, end - start);
                     largestNanos = System.nanoTime() - z0;
                     largest = end - start;
                     zeroed += end - start;
                 } else {
-                    ctx.zeroing.zero(start, end - start);
+                    ctx.clean(start, end - start);
                     zeroed += end - start;
                 }
             }
@@ -190,10 +287,32 @@ public final class SlotResetter {
         if (learning) {
             double memsetEstimate = largest == 0 ? Double.NaN
                     : AutoChoice.memsetEstimate(budget, largestNanos, largest / pageSize);
-            double share = dirtyShare(regions, growsDown ? hi - keep : lo, growsDown ? hi : lo + keep, budget);
-            auto.scanned(slot, share, record.scanNanos + record.zeroNanos, memsetEstimate);
+            long window = growsDown ? hi - keep : lo;
+            int sample = auto.sampleMeasured(slot);
+            double share = sample < 0 ? dirtyShare(regions, window, window + keep, budget)
+                    : dirtyShare(regions, sampleStart(window, keep, sample),
+                            sampleStart(window, keep, sample) + samplePages(keep) * pageSize, samplePages(keep));
+            long found = sample < 0 ? Math.round(share * budget) : -1;
+            auto.scanned(slot, share, record.scanNanos + record.zeroNanos, memsetEstimate, found,
+                    auto.wouldTrack(slot, share, found) && canTrack(ctx));
         }
         return finished;
+    }
+
+    /** Whether written-page tracking works for this reset: a tracker, a PAGEMAP_SCAN scanner, its first-write cost known. */
+    private boolean canTrack(ResetContext ctx) {
+        return tracking != null && tracking.trackerFor(ctx.scanner) != null && tracking.firstWriteNanos() >= 0;
+    }
+
+    /** The pages of one of auto's probe samples of a window of {@code keep} bytes. */
+    private long samplePages(long keep) {
+        return Math.max(1, keep / pageSize / AutoChoice.SAMPLES);
+    }
+
+    /** Where sample {@code sample} of the window {@code [window, window + keep)} starts (inside it, whatever the window's size). */
+    private long sampleStart(long window, long keep, int sample) {
+        long pages = samplePages(keep);
+        return window + Math.min(sample * pages, keep / pageSize - pages) * pageSize;
     }
 
     /** The share of the keep-resident window {@code [windowStart, windowEnd)} of {@code budget} pages found dirty. */

@@ -4,6 +4,7 @@ import io.warmpool.pool.concurrent.Striping;
 import io.warmpool.pool.event.AcquireKind;
 
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.IntPredicate;
 
 /**
  * Chooses which free slot of a kind an acquire gets, in O(1), and decides which warm slots go cold.
@@ -44,6 +45,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class SlotIndexAllocator {
     /** No slot: what an acquire of a full allocator gets, and an eviction with nothing to evict. */
     public static final int NONE = Taken.NONE;
+
+    private static final int[] NO_SLOTS = {};
 
     private final Stripe[] stripes;
     private final int slots;
@@ -155,6 +158,31 @@ public final class SlotIndexAllocator {
     }
 
     /**
+     * Takes the most recently used warm slot of {@code key} (not null), from the stripe its hint
+     * names and then from its home stripe; takes nothing else.
+     *
+     * @return the slot, or {@link #NONE}
+     */
+    public int acquireAffinity(Object key) {
+        int hash = spread(key.hashCode());
+        int home = Math.floorMod(hash, stripes.length);
+        if (stripes.length > 1) {
+            int hinted = hintedStripe(hash);
+            if (hinted != NONE && hinted != home) {
+                int slot = takeHinted(stripes[hinted], hinted, key, hash);
+                if (slot != NONE) {
+                    return slot;
+                }
+            }
+        }
+        Stripe stripe = stripes[home];
+        synchronized (stripe) {
+            int slot = stripe.takeAffinity(key);
+            return slot == NONE ? NONE : stripe.first + slot;
+        }
+    }
+
+    /**
      * Returns a slot that was just reset: it becomes the most recent warm slot of {@code key}.
      *
      * @return a warm slot beyond the bound, now taken out of the lists, that the caller must
@@ -223,6 +251,27 @@ public final class SlotIndexAllocator {
         synchronized (stripes[s]) {
             return stripes[s].evictIfOverBound();
         }
+    }
+
+    /**
+     * Runs {@code action} on warm slots under their stripe's lock, so that no acquire takes one while
+     * it runs: on every warm slot, or on {@code only} alone when it is warm ({@link #NONE}: every
+     * one). A slot for which {@code action} returns false is taken out of the lists, for the caller to
+     * recover as it recovers a taken slot ({@link #makeCold} or {@link #quarantine}).
+     *
+     * @return the slots taken out, usually none
+     */
+    public int[] visitWarm(int only, IntPredicate action) {
+        int[] refused = NO_SLOTS;
+        for (Stripe stripe : stripes) {
+            if (only != NONE && (only < stripe.first || only >= stripe.first + stripe.count)) {
+                continue;
+            }
+            synchronized (stripe) {
+                refused = stripe.visitWarm(only == NONE ? NONE : only - stripe.first, action, refused);
+            }
+        }
+        return refused;
     }
 
     /** Free warm slots now. */

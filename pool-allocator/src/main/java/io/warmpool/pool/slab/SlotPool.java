@@ -15,10 +15,13 @@ import io.warmpool.pool.event.AcquireKind;
 import io.warmpool.pool.event.Fallback;
 import io.warmpool.pool.event.PoolListener;
 import io.warmpool.pool.event.PoolSnapshot;
+import io.warmpool.pool.image.ImageFile;
+import io.warmpool.pool.image.ImageSlots;
 import io.warmpool.pool.reset.DecommitQueue;
 import io.warmpool.pool.reset.RecordedReset;
 import io.warmpool.pool.reset.ResetContext;
 import io.warmpool.pool.reset.SlotResetter;
+import io.warmpool.pool.reset.WrittenTracking;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +49,12 @@ import java.util.function.IntPredicate;
  * affinity hit of the same size), so a release costs only its reset. Everything above the accessible
  * size is never resident: each reset covers the whole accessible range, and a shrink gives back what
  * lies above the new size before it seals it.
+ *
+ * <p>A memory slot may map a memory image at its base ({@link ImageSlots} draws it). An acquire that
+ * names an image takes, in order: a warm slot that maps it (released under the image as its key:
+ * nothing to map), then whatever the allocator gives the instance's key; a slot that maps another
+ * image, or none, is remapped to it before the resize. Its release resets it to the image's bytes
+ * and files it under the image.
  */
 public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     /** Slots an acquire tries when resizing them for the new tenant fails. */
@@ -58,6 +67,8 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     private final Slab slab;
     private SlotIndexAllocator allocator; // replaced, with its locks, in a forked child (renewAfterFork)
     private final SlotResetter resetter;
+    private final ImageSlots images;
+    private final WrittenTracking tracking;
     private final KindSettings settings;
     private DecommitQueue queue;          // likewise
     private final PoolListener listener;
@@ -79,6 +90,8 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
      */
     private final RuntimeException[] distrusted;
     private final Object[] releaseKey;
+    /** Per slot, the keep-resident bytes its last reset kept within: a slot reset with more than the setting now is trimmed. */
+    private final long[] keptWith;
     /**
      * Slots in use and resetting, as one number: {@code inUse + resetting << 32}, so that a release
      * moves a slot from one to the other with one atomic add, in the releasing thread's own cell.
@@ -106,13 +119,16 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         this.slab = new Slab(os, shape, config.wipeOnFork());
         int stripes = config.stripes() > 0 ? config.stripes() : SlotIndexAllocator.defaultStripes(slots);
         this.allocator = new SlotIndexAllocator(slots, stripes, config.maxUnusedWarmSlots());
-        this.resetter = new SlotResetter(kind, config.pageSize(), slots);
+        this.tracking = new WrittenTracking(kind, os, config.pageSize(), slots);
+        this.resetter = new SlotResetter(kind, config.pageSize(), slots, tracking);
+        this.images = new ImageSlots(os, slots, config.wipeOnFork(), listener);
         this.settings = new KindSettings(shape, config.pageSize(), config.resetStrategy());
         this.queue = new DecommitQueue(os, config.decommitBatch(), processMadvise, this, os::nanoTime);
         this.accessible = new long[slots];
         this.growLocks = newLocks(kind == SlotKind.MEMORY ? Math.min(slots, 64) : 0);
         this.distrusted = new RuntimeException[slots];
         this.releaseKey = new Object[slots];
+        this.keptWith = new long[slots];
     }
 
     /** The kind of its slots. */
@@ -171,13 +187,30 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
      *         {@link #howOf}; the slot is {@link SlotIndexAllocator#NONE} when every slot is taken
      */
     public long acquire(Object key, long initialBytes) {
+        return acquire(key, null, initialBytes);
+    }
+
+    /**
+     * As {@link #acquire(Object, long)}, for a memory that starts from {@code image} (null: none):
+     * the slot handed out maps it, and reads its bytes, zero beyond them. Say whether the slot
+     * already mapped it with {@link #imageOf}.
+     *
+     * @throws IllegalStateException when the image is closed; no slot is taken then
+     */
+    public long acquire(Object key, ImageFile image, long initialBytes) {
+        NativeCallException failed = null;
         for (int attempt = 1; ; attempt++) {
             try {
-                return acquireOnce(key, initialBytes);
+                long taken = acquireOnce(key, image, initialBytes);
+                if (failed != null && Taken.slot(taken) == Taken.NONE) {
+                    throw failed; // the failures took the last slots: they, not exhaustion, are the reason
+                }
+                return taken;
             } catch (NativeCallException resizeFailed) { // that slot is remapped or quarantined already
                 if (attempt == RESIZE_ATTEMPTS) {
                     throw resizeFailed;
                 }
+                failed = resizeFailed;
             }
         }
     }
@@ -192,28 +225,86 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         return Taken.how(taken);
     }
 
-    private long acquireOnce(Object key, long initialBytes) {
-        queue.flushIfWaited();
-        long taken = allocator.acquire(key);
-        if (Taken.slot(taken) == Taken.NONE && queue.pending() > 0) {
-            queue.flush();
-            taken = allocator.acquire(key);
+    /**
+     * For a memory with an image, whether the slot of what {@link #acquire} returned already mapped
+     * it: {@code 1} it did (nothing mapped), {@code 2} it was remapped; {@code 0} without an image.
+     */
+    public static int imageOf(long taken) {
+        return Taken.image(taken);
+    }
+
+    private long take(Object key, ImageFile image) {
+        if (image != null) {
+            int slot = allocator.acquireAffinity(image);
+            if (slot != Taken.NONE) {
+                return Taken.pack(slot, AcquireKind.AFFINITY);
+            }
         }
-        int slot = Taken.slot(taken);
-        if (slot == Taken.NONE) {
-            return taken;
+        return allocator.acquire(key);
+    }
+
+    private long acquireOnce(Object key, ImageFile image, long initialBytes) {
+        if (image != null) {
+            image.retain(); // refused for a closed image, before any slot is taken
         }
+        boolean imageTaken = false;
         try {
-            resize(slot, kind == SlotKind.MEMORY ? initialBytes : slab.slotBytes());
-        } catch (RuntimeException e) {
-            recover(slot, "resizing it for the next tenant failed", e);
-            throw e;
+            queue.flushIfWaited();
+            long taken = take(key, image);
+            if (Taken.slot(taken) == Taken.NONE && queue.pending() > 0) {
+                queue.flush();
+                taken = take(key, image);
+            }
+            int slot = Taken.slot(taken);
+            if (slot == Taken.NONE) {
+                return taken;
+            }
+            boolean hit = images.mapped(slot) == image;
+            try {
+                if (!hit) {
+                    imageTaken = true; // change() owns the reference now, also when it fails
+                    tracking.remapped(slot); // the new mapping drops the window's write-protect registration
+                    images.change(slot, slab.slotBase(slot), accessible[slot], image);
+                }
+                resize(slot, kind == SlotKind.MEMORY ? initialBytes : slab.slotBytes());
+            } catch (RuntimeException e) {
+                recover(slot, hit ? "resizing it for the next tenant failed"
+                        : "mapping " + (image == null ? "anonymous memory over its image" : "the " + image) + " failed", e);
+                throw e;
+            }
+            if (image != null) {
+                taken = Taken.withImage(taken, hit ? Taken.IMAGE_HIT : Taken.IMAGE_MISS);
+            }
+            return finishAcquire(slot, taken);
+        } finally {
+            if (image != null && !imageTaken) {
+                image.release(); // a hit (the slot holds its own reference), or nothing taken
+            }
         }
+    }
+
+    private long finishAcquire(int slot, long taken) {
         if (Taken.how(taken) != AcquireKind.AFFINITY) {
             resetter.forget(slot);
         }
         counts.add(IN_USE);
         return taken;
+    }
+
+    /** The key the slot is filed under when it is free: the image it maps, else the instance's key. */
+    private Object listKey(int slot, Object key) {
+        ImageFile image = images.mapped(slot);
+        return image != null ? image : key;
+    }
+
+    /** The image the slot maps, or null. */
+    public ImageFile image(int slot) {
+        return images.mapped(slot);
+    }
+
+    /** How many slots map a memory image now. */
+    public int slotsMappingImages() {
+        return images.slotsMapping();
     }
 
     /**
@@ -222,7 +313,7 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
      * free lists without a reset, as the most recent warm slot of {@code key}.
      */
     public void untake(int slot, Object key) {
-        int victim = allocator.release(slot, key);
+        int victim = allocator.release(slot, listKey(slot, key));
         counts.add(-IN_USE);
         if (victim != SlotIndexAllocator.NONE) {
             evict(victim);
@@ -327,10 +418,19 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         try {
             ResetStrategy strategy = settings.strategy();
             long lo = accessibleStart(slot);
-            resetter.reset(ctx, slot, slab.slotBase(slot), lo, lo + bytes, settings.keepResidentBytes(), strategy);
+            ImageFile image = images.mapped(slot);
+            ctx.image(slab.slotBase(slot), image == null ? 0 : image.byteSize(), image == null ? 0 : image.source());
+            key = listKey(slot, key);
+            long keepResident = settings.keepResidentBytes();
+            keptWith[slot] = keepResident;
+            resetter.reset(ctx, slot, slab.slotBase(slot), lo, lo + bytes, keepResident, strategy);
             String scannerFallback = ctx.newScannerFallback();
             if (scannerFallback != null) {
                 listener.fallback(kind, Fallback.PAGEMAP_READ, scannerFallback);
+            }
+            String untracked = tracking.newFallback();
+            if (untracked != null) {
+                listener.fallback(kind, Fallback.UNTRACKED, untracked);
             }
             RecordedReset record = ctx.record;
             if (ctx.decommits.size() == 0) {
@@ -364,12 +464,78 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         if (victim != SlotIndexAllocator.NONE) {
             evict(victim);
         }
+        if (keptWith[slot] > settings.keepResidentBytes()) { // lowered while it was reset: see setKeepResidentBytes
+            trimWarm(slot);
+        }
+    }
+
+    /**
+     * Sets the keep-resident bytes per slot for the resets from now on; when it lowers them, the
+     * idle warm slots give back what they keep beyond the new bytes now, on this thread.
+     *
+     * <pre>
+     *  setter:  write the setting; then trim every warm slot (under its stripe's lock: no acquire
+     *           takes it meanwhile) whose last reset kept more
+     *  a reset: read the setting at its start; once its slot is warm again, read it again, and trim
+     *           the slot if it was lowered since
+     * </pre>
+     * A reset that read the old setting either made its slot warm before the setter trimmed (the
+     * setter trims it), or reads the new setting after (it trims itself): no idle slot keeps more
+     * than the new setting once both are done. A slot in use follows at its next reset.
+     *
+     * @throws io.warmpool.pool.config.PoolConfigException when not page-aligned, negative or above the slot size
+     */
+    public void setKeepResidentBytes(long bytes) {
+        long was = settings.keepResidentBytes(bytes);
+        if (bytes < was) {
+            trimWarm(SlotIndexAllocator.NONE);
+        }
+    }
+
+    /** Trims warm slot {@code only} ({@link SlotIndexAllocator#NONE}: every warm slot) to the keep-resident bytes now. */
+    private void trimWarm(int only) {
+        Trimmer trimmer = new Trimmer(); // one per call: a setter and a finishing reset may trim at once
+        int[] failed = allocator.visitWarm(only, trimmer);
+        for (int slot : failed) {
+            recover(slot, "trimming it to the lowered keep-resident bytes failed", trimmer.failure);
+        }
+    }
+
+    /**
+     * Gives back what a warm slot keeps beyond the keep-resident bytes now: everything of its
+     * accessible bytes past them (a stack: below its top's). Runs under the slot's stripe lock.
+     */
+    private final class Trimmer implements java.util.function.IntPredicate {
+        /** The last failure, for the slots refused; read after the visit, on the same thread. */
+        RuntimeException failure;
+
+        @Override
+        public boolean test(int slot) {
+            long keep = settings.keepResidentBytes();
+            if (keptWith[slot] <= keep) {
+                return true;
+            }
+            try {
+                long bytes = accessible[slot];
+                long lo = accessibleStart(slot);
+                if (bytes > keep) {
+                    os.madvise(growsDown ? lo : lo + keep, bytes - keep, Mman.MADV_DONTNEED);
+                }
+                tracking.moveIdle(slot, lo, lo + bytes, keep);
+                keptWith[slot] = keep;
+                return true;
+            } catch (RuntimeException e) {
+                failure = e;
+                return false;
+            }
+        }
     }
 
     /** Gives back everything a warm slot holds, and makes it cold. */
     private void evict(int slot) {
         try {
             long bytes = accessible[slot];
+            tracking.untrack(slot); // the decommit below unprotects its window: its next reset registers it again
             if (bytes > 0) {
                 os.madvise(accessibleStart(slot), bytes, Mman.MADV_DONTNEED);
             }
@@ -445,6 +611,8 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     /** A fresh mapping over the slot: nothing resident, nothing accessible, nothing learned of it. */
     private void replaceWithFreshMapping(int slot) {
         slab.remapFresh(slot);
+        images.forget(slot);
+        tracking.remapped(slot);
         accessible[slot] = 0;
         distrusted[slot] = null;
         releaseKey[slot] = null;
@@ -475,6 +643,12 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
             if (held.test(slot)) {
                 distrusted[slot] = new IllegalStateException(why);
                 inUse++;
+                try {
+                    images.wipeAfterFork(slot, slab.slotBase(slot));
+                } catch (RuntimeException e) {
+                    listener.fallback(kind, Fallback.FORKED, kind.label() + " slot " + slot + " held across the fork"
+                            + " keeps its image range's private pages in the forked child: " + e.getMessage());
+                }
                 continue;
             }
             try {
@@ -491,6 +665,7 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
             }
         }
         queue = queue.forChild();
+        tracking.forChild();
         growLocks = newLocks(growLocks.length);
         allocator = rebuilt;
         counts.clear();
@@ -548,6 +723,11 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
     public void close() {
         queue.flush();
         queue.close();
-        slab.close();
+        try {
+            tracking.close();
+        } finally {
+            slab.close();
+            images.closeAll();
+        }
     }
 }

@@ -3,9 +3,11 @@ package io.warmpool.pool.slab;
 import io.warmpool.pool.concurrent.Padding;
 import io.warmpool.pool.event.AcquireKind;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.IntPredicate;
 
 /**
  * One stripe of a {@link SlotIndexAllocator}: a run of contiguous slots with their states, the LRU
@@ -254,6 +256,34 @@ abstract class Stripe extends Padding.Before {
         keyOf[PAD + slot] = null;
         state[PAD + slot] = TAKEN;
         warm--;
+    }
+
+    /**
+     * Runs {@code action} on each warm slot (by its slot number), or on local slot {@code only} if it
+     * is warm; a slot it refuses is taken out of the lists and appended to {@code refused}.
+     *
+     * @return {@code refused}, grown by the slots refused here
+     */
+    int[] visitWarm(int only, IntPredicate action, int[] refused) {
+        if (only != Taken.NONE) {
+            return state[PAD + only] == WARM ? visit(only, action, refused) : refused;
+        }
+        for (int slot = lruHead; slot != Taken.NONE; ) {
+            int next = lruNext[PAD + slot];
+            refused = visit(slot, action, refused);
+            slot = next;
+        }
+        return refused;
+    }
+
+    private int[] visit(int slot, IntPredicate action, int[] refused) {
+        if (action.test(first + slot)) {
+            return refused;
+        }
+        unlinkWarm(slot);
+        int[] grown = Arrays.copyOf(refused, refused.length + 1);
+        grown[refused.length] = first + slot;
+        return grown;
     }
 
     int evictIfOverBound() {
