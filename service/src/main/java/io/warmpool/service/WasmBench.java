@@ -3,6 +3,7 @@ package io.warmpool.service;
 import io.warmpool.bench.guest.GuestBench;
 import io.warmpool.bench.guest.GuestContender;
 import io.warmpool.pool.config.ByteSize;
+import io.warmpool.pool.config.PoolSetting;
 import io.warmpool.wasm.Engine;
 
 import java.io.PrintStream;
@@ -20,8 +21,11 @@ import java.util.Set;
 final class WasmBench {
     /** The contenders, in the order they run and print. */
     static final List<String> CONTENDERS = List.of("chicory-memory", "pooled", "pooled-image");
+    /** The pool setting's one name ({@link PoolSetting#MEMORY_KEEP_RESIDENT}), as serve and bench's other runs take it. */
+    private static final String KEEP_RESIDENT = PoolSetting.MEMORY_KEEP_RESIDENT.key();
+
     static final Set<String> VALUED = Set.of("module", "export", "args", "contenders", "engine", "iterations", "warmup",
-            "warmup-seconds", "time-limit", "idle-instances", "keep-resident-bytes");
+            "warmup-seconds", "time-limit", "idle-instances", KEEP_RESIDENT);
 
     static final String HELP = """
                 WebAssembly guests (bench --module):
@@ -34,7 +38,8 @@ final class WasmBench {
                   --engine LIST               interpreter (default), compiler (Chicory's ahead-of-time
                                               compiler to JVM bytecode), or both
                   --idle-instances N          idle warm instances weighed per contender (default 16; 0: none)
-                  --keep-resident-bytes SIZE  the pool's keep-resident bytes per memory (default 1MiB)
+                  --pool.memory-keep-resident SIZE
+                                              the pool's keep-resident bytes per memory (default 1MiB)
                   --iterations, --warmup, --warmup-seconds, --time-limit as above
                 Each cycle is one request on one thread: open (acquire + instantiate), call, close
                 (release: the pool's reset); instances/s is cycles per second of their own time.""";
@@ -102,20 +107,30 @@ final class WasmBench {
         }
         int iterations = (int) count(o, "iterations", "1000", 1, Integer.MAX_VALUE);
         int warmup = (int) count(o, "warmup", Integer.toString(iterations / 5), 0, Integer.MAX_VALUE);
-        long warmupSeconds = count(o, "warmup-seconds", "1", 0, 3600);
-        long timeLimit = count(o, "time-limit", "10", 0, 86400);
+        long warmupNanos = duration(o, "warmup-seconds", "1");
+        long timeLimitNanos = duration(o, "time-limit", "10");
         int idle = (int) count(o, "idle-instances", "16", 0, 4096);
         long keep;
         try {
-            keep = ByteSize.parse(o.get("keep-resident-bytes", "1MiB"));
+            keep = ByteSize.parse(o.get(KEEP_RESIDENT, "1MiB"));
         } catch (IllegalArgumentException e) {
-            throw new UsageException("bench: --keep-resident-bytes: " + e.getMessage());
+            throw new UsageException("bench: --" + KEEP_RESIDENT + ": " + e.getMessage());
         }
         GuestArguments arguments = guest.arguments().orElse(null);
         GuestBench.Settings settings = new GuestBench.Settings(guest.export(),
                 arguments == null ? n -> null : arguments::of, guest.check().ok(), guest.check().description(),
-                iterations, warmup, warmupSeconds * 1_000_000_000L, timeLimit * 1_000_000_000L, idle);
+                iterations, warmup, warmupNanos, timeLimitNanos, idle);
         return new Request(guest, contenders, engines, settings, keep);
+    }
+
+    /** A duration as every command reads one ({@code 500ms}, {@code 10s}; a bare number is seconds), in nanoseconds. */
+    private static long duration(Options o, String flag, String fallback) {
+        String text = o.get(flag, fallback);
+        try {
+            return ConfigKey.parseDuration(text).toNanos();
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new UsageException("bench: --" + flag + " '" + text + "': " + e.getMessage());
+        }
     }
 
     private static long count(Options o, String flag, String fallback, long min, long max) {

@@ -20,7 +20,16 @@ class LauncherIT {
 
     /** Runs {@code launcher --version} with {@code opts} and the JVM printing its flags; what it printed. */
     private static String flags(Path launcher, String opts) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "--version").redirectErrorStream(true);
+        String output = flags(launcher, opts, "--version");
+        assertTrue(output.contains("warmpool " + BuildInfo.current().version()), output);
+        return output;
+    }
+
+    /** Runs {@code launcher command...} with {@code opts} and the JVM printing its flags; what it printed. */
+    private static String flags(Path launcher, String opts, String... command) throws Exception {
+        java.util.List<String> line = new java.util.ArrayList<>(java.util.List.of(launcher.toString()));
+        line.addAll(java.util.List.of(command));
+        ProcessBuilder builder = new ProcessBuilder(line).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         env.put("WARMPOOL_JAVA_OPTS", "-XX:+PrintCommandLineFlags " + opts);
         env.remove("JAVA_TOOL_OPTIONS");
@@ -30,7 +39,6 @@ class LauncherIT {
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), output);
         assertEquals(0, p.exitValue(), output);
-        assertTrue(output.contains("warmpool " + BuildInfo.current().version()), output);
         return output;
     }
 
@@ -42,6 +50,16 @@ class LauncherIT {
                 "-XX:+ExitOnOutOfMemoryError"}) {
             assertTrue(flags.contains(flag), flag + " in " + flags);
         }
+    }
+
+    @Test
+    void benchTuneAndWastKeepTheJvmsOwnBoundsForWhatTheyHoldOnTheHeapOrInDirectBuffers() throws Exception {
+        for (String command : new String[] {"bench", "tune", "wast"}) {
+            String flags = flags(LAUNCHER, "", command, "--help");
+            assertFalse(flags.contains("-XX:MaxDirectMemorySize=33554432") || flags.contains("-XX:MaxHeapSize=67108864 "),
+                    command + ": " + flags);
+        }
+        assertTrue(flags(LAUNCHER, "", "probe", "--help").contains("-XX:MaxDirectMemorySize=33554432"));
     }
 
     @Test

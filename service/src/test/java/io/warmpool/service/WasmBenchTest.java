@@ -60,6 +60,7 @@ class WasmBenchTest {
         assertTrue(text.contains("\npooled          interpreter "), text);
         assertTrue(text.contains("(2 instances)"), text);
         assertTrue(text.contains("  pooled (interpreter): "), text);
-        assertTrue(text.contains("pooled-image    not measured: "), text);
+        assertTrue(text.contains("\npooled-image    interpreter "), text);
+        assertTrue(text.contains("  pooled-image (interpreter): "), text);
     }
 }
