@@ -90,6 +90,9 @@ public final class ProfileExposition {
             throw new IllegalArgumentException("no " + PREFIX + "page_size_bytes in the text: it holds no warmpool"
                     + " tenant profile");
         }
+        if (Long.bitCount(pageSize) != 1) {
+            throw new IllegalArgumentException(PREFIX + "page_size_bytes " + pageSize + " is not a page size (a power of two)");
+        }
         Map<SlotKind, ProfileSnapshot.KindProfile> kinds = new EnumMap<>(SlotKind.class);
         for (SlotKind kind : SlotKind.values()) {
             String k = kind.label();
@@ -97,13 +100,18 @@ public final class ProfileExposition {
             if (slotBytes == null) {
                 continue;
             }
-            kinds.put(kind, new ProfileSnapshot.KindProfile(slotBytes, samples.required("keep_resident_bytes", k),
+            long keep = samples.required("keep_resident_bytes", k);
+            if (slotBytes == 0 || keep > slotBytes) {
+                throw new IllegalArgumentException("kind " + k + ": " + PREFIX + "slot_bytes " + slotBytes + " and "
+                        + PREFIX + "keep_resident_bytes " + keep + ": a slot has bytes, and keeps at most all of them");
+            }
+            kinds.put(kind, new ProfileSnapshot.KindProfile(slotBytes, keep,
                     samples.required("resets_total", k + "/true"), samples.required("resets_total", k + "/false"),
                     samples.required("budget_full_resets_total", k), samples.required("dirty_regions_total", k),
                     samples.required("accessible_bytes_total", k), samples.histogram("dirty_pages", k),
                     samples.histogram("dirty_offset_pages", k),
                     // written since the warm-slot bound is priced; an older profile lacks them
-                    (int) samples.optional("stripes", k, 1), (int) samples.optional("max_unused_warm_slots", k, -1),
+                    samples.optionalInt("stripes", k, 1), samples.optionalInt("max_unused_warm_slots", k, -1),
                     samples.optional("acquires_total", k + "/cold", 0) + samples.optional("acquires_total", k + "/affinity", 0)
                             + samples.optional("acquires_total", k + "/warm", 0),
                     samples.optional("acquires_total", k + "/cold", 0), samples.optional("acquires_total", k + "/affinity", 0)));
@@ -149,7 +157,8 @@ public final class ProfileExposition {
         void add(int line, String name, Map<String, String> labels, double value) {
             String flag = labels.containsKey("scanned") ? labels.get("scanned") : labels.get("result");
             String series = labels.getOrDefault("kind", "") + (flag != null ? "/" + flag : "");
-            long v = Math.round(value);
+            // every number counts something, but for the warm-slot bound's "unknown", -1
+            long v = name.equals("max_unused_warm_slots") && value == -1 ? -1 : count(line, PREFIX + name, value);
             if (name.endsWith("_bucket")) {
                 String key = name.substring(0, name.length() - "_bucket".length()) + "|" + series;
                 String le = labels.get("le");
@@ -159,11 +168,23 @@ public final class ProfileExposition {
                 if (le.equals("+Inf")) {
                     overflow.put(key, v);
                 } else {
-                    buckets.computeIfAbsent(key, x -> new TreeMap<>()).put(Math.round(value(line, le)), v);
+                    buckets.computeIfAbsent(key, x -> new TreeMap<>()).put(count(line, "le", value(line, le)), v);
                 }
             } else {
                 singles.put(name + "|" + series, v);
             }
+        }
+
+        /**
+         * Every number of a profile counts something (pages, bytes, resets): a whole number from 0 to
+         * the largest long, which may be written as a float ({@code 4096.0}).
+         */
+        private static long count(int line, String what, double value) {
+            if (!(value >= 0 && value < 0x1p63 && value == Math.rint(value))) {
+                throw new IllegalArgumentException("line " + line + ": " + what + " " + value
+                        + " is not a count (a whole number from 0 to 2^63 - 1)");
+            }
+            return (long) value;
         }
 
         Long single(String name, String series) {
@@ -173,6 +194,14 @@ public final class ProfileExposition {
         long optional(String name, String series, long absent) {
             Long v = single(name, series);
             return v == null ? absent : v;
+        }
+
+        int optionalInt(String name, String series, int absent) {
+            long v = optional(name, series, absent);
+            if (v > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(PREFIX + name + " for " + describe(series) + ": " + v + " is too large");
+            }
+            return (int) v;
         }
 
         long required(String name, String series) {

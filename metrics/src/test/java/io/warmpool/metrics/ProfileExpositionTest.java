@@ -73,6 +73,31 @@ class ProfileExpositionTest {
                 .contains("lacks warmpool_profile_keep_resident_bytes for kind memory"));
     }
 
+    /** Found by ProfileExpositionFuzzTest: a page size of 4097 (and any other nonsense number) was accepted. */
+    @Test
+    void numbersThatCountNothingAreRefusedByLine() {
+        String text = ProfileExposition.write(sample());
+        for (String[] change : new String[][] {
+                {"warmpool_profile_page_size_bytes 4096", "warmpool_profile_page_size_bytes 4097.0", "is not a page size"},
+                {"warmpool_profile_page_size_bytes 4096", "warmpool_profile_page_size_bytes 0", "is not a page size"},
+                {"warmpool_profile_page_size_bytes 4096", "warmpool_profile_page_size_bytes -4096", "is not a count"},
+                {"warmpool_profile_page_size_bytes 4096", "warmpool_profile_page_size_bytes 4096.5", "is not a count"},
+                {"warmpool_profile_page_size_bytes 4096", "warmpool_profile_page_size_bytes NaN", "is not a count"},
+                {"warmpool_profile_page_size_bytes 4096", "warmpool_profile_page_size_bytes 1e300", "is not a count"},
+                {"warmpool_profile_resets_total{kind=\"memory\",scanned=\"true\"} 7",
+                        "warmpool_profile_resets_total{kind=\"memory\",scanned=\"true\"} -7", "is not a count"},
+                {"le=\"4\"} 6", "le=\"-4\"} 6", "le -4.0 is not a count"},
+                {"warmpool_profile_keep_resident_bytes{kind=\"memory\"} 65536",
+                        "warmpool_profile_keep_resident_bytes{kind=\"memory\"} 2097152", "keeps at most all of them"},
+                {"warmpool_profile_slot_bytes{kind=\"memory\"} 1048576",
+                        "warmpool_profile_slot_bytes{kind=\"memory\"} 0", "keeps at most all of them"}}) {
+            String changed = text.replace(change[0], change[1]);
+            assertTrue(!changed.equals(text), change[0]);
+            String message = assertThrows(IllegalArgumentException.class, () -> ProfileExposition.parse(changed)).getMessage();
+            assertTrue(message.contains(change[2]), change[1] + ": " + message);
+        }
+    }
+
     @Test
     void histogramRepresentativesKeepTheMeanAndCountsInterpolateInsideABucket() {
         ProfileSnapshot.Histogram h = sample().kind(SlotKind.MEMORY).dirtyPages();

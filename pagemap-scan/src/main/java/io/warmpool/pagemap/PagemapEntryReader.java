@@ -83,8 +83,10 @@ final class PagemapEntryReader implements RegionSource {
             throw new UnsupportedOperationException("pread of pagemap cannot tell " + PageCategory.names(unreadable));
         }
         int fd = pagemap.fd();
-        long pages = Math.min((end - cursor) / pageSize, ENTRIES);
-        long offset = (cursor / pageSize) * 8;
+        // Unsigned: an address in the kernel's half is negative as a long, and a negative offset
+        // would be EINVAL where the ioctl says EFAULT (found by ScannerFuzzTest).
+        long pages = Math.min(Long.divideUnsigned(end - cursor, pageSize), ENTRIES);
+        long offset = Long.divideUnsigned(cursor, pageSize) * 8;
         long read = os.pread(fd, buffer, pages * 8, offset);
         if (read == 0) {
             throw noEntries(fd, pages * 8, offset);

@@ -36,10 +36,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>The documented errors, the same in both modes; the scanner stays usable after each:
  * <ul>
- *   <li>a start that is not page-aligned, an end before the start, a negative budget:
- *       {@link IllegalArgumentException};</li>
+ *   <li>a start that is not page-aligned, an end before the start or in the last page of the
+ *       address space, a negative budget: {@link IllegalArgumentException};</li>
  *   <li>a range outside any mapping: no regions, and the scan returns its end;</li>
- *   <li>a range beyond the user address space: {@link PageScanException} with {@code EFAULT};</li>
+ *   <li>a range beyond the user address space (the kernel's half too): {@link PageScanException}
+ *       with {@code EFAULT};</li>
  *   <li>a closed descriptor: {@link PageScanException} with {@code EBADF};</li>
  *   <li>a descriptor of a process that has exited: {@link StalePagemapException} ({@code ESRCH}).</li>
  * </ul>
@@ -286,6 +287,11 @@ public final class PagemapScanner implements AutoCloseable {
         if (Long.compareUnsigned(end, start) < 0) {
             throw new IllegalArgumentException("scan end 0x" + Long.toHexString(end)
                     + " is before its start 0x" + Long.toHexString(start));
+        }
+        if (Long.compareUnsigned(end, -pageSize) > 0) {
+            // Rounded up to a page it would wrap to 0, and the scan would end before it began.
+            throw new IllegalArgumentException("scan end 0x" + Long.toHexString(end)
+                    + " rounds up past the top of the address space");
         }
         if (maxPages < 0) {
             throw new IllegalArgumentException("page budget " + maxPages + " is negative");

@@ -61,6 +61,29 @@ class ScannerErrorsTest {
         }
     }
 
+    /**
+     * Found by ScannerFuzzTest: pread computed a negative pagemap offset for an address in the
+     * kernel's half (EINVAL where the ioctl says EFAULT), and an end in the last page of the address
+     * space rounded up to 0, so that a scan from a low address returned at once, reporting nothing.
+     */
+    @ParameterizedTest
+    @EnumSource(value = ScanMode.class, names = {"PAGEMAP_SCAN", "PAGEMAP_READ"})
+    void theKernelsHalfIsEfaultAndAnEndThatWouldWrapIsRefused(ScanMode mode) {
+        try (PagemapScanner scanner = PagemapScanner.open(mode).orElseThrow(); TestMapping m = new TestMapping(4)) {
+            PageScanException kernel = assertThrows(PageScanException.class,
+                    () -> scanner.scan(0xffff800000000000L, 0xffff80000000c000L, 0, new Regions()));
+            assertEquals(Errno.EFAULT.number(), kernel.errno(), kernel.getMessage());
+            assertTrue(kernel.getMessage().contains("[0xffff800000000000, 0xffff80000000c000)"), kernel.getMessage());
+            assertStillScans(scanner);
+
+            m.write(1);
+            IllegalArgumentException wraps = assertThrows(IllegalArgumentException.class,
+                    () -> scanner.scan(m.base, -1L, 0, new Regions()));
+            assertTrue(wraps.getMessage().contains("rounds up past the top of the address space"), wraps.getMessage());
+            assertStillScans(scanner);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = ScanMode.class, names = {"PAGEMAP_SCAN", "PAGEMAP_READ"})
     void closedDescriptorIsEbadfNamingTheRange(ScanMode mode) {

@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  */
 public record ConfigKey<T>(String name, String defaultText, String description, Function<String, T> parser) {
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
+    /** The longest duration whose nanoseconds fit in a long, in whole hours. */
+    private static final long MAX_DURATION_HOURS = Long.MAX_VALUE / 3_600_000_000_000L;
 
     /** The environment variable that sets this key. */
     public String envName() {
@@ -120,7 +122,10 @@ public record ConfigKey<T>(String name, String defaultText, String description, 
         return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 
-    /** A duration such as {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}; a bare number is seconds. */
+    /**
+     * A duration such as {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}; a bare number is seconds.
+     * One whose nanoseconds do not fit in a long (about 292 years) is refused.
+     */
     static Duration parseDuration(String text) {
         Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
@@ -133,11 +138,17 @@ public record ConfigKey<T>(String name, String defaultText, String description, 
             throw new IllegalArgumentException("duration too long");
         }
         String unit = m.group(2) == null ? "s" : m.group(2);
-        return switch (unit) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            default -> Duration.ofSeconds(amount);
-        };
+        try {
+            Duration duration = switch (unit) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofSeconds(amount);
+            };
+            duration.toNanos(); // durations are counted in nanoseconds (System.nanoTime deadlines)
+            return duration;
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("duration too long (at most " + MAX_DURATION_HOURS + "h)");
+        }
     }
 }

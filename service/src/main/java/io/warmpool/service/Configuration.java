@@ -29,8 +29,8 @@ import java.util.Set;
 public final class Configuration {
     /** The environment variable naming the configuration file when {@code --config} does not. */
     public static final String FILE_VARIABLE = "WARMPOOL_CONFIG";
-    /** Variables with the prefix that are not keys: the file, and the launcher's JVM options. */
-    static final Set<String> NOT_KEYS = Set.of(FILE_VARIABLE, "WARMPOOL_JAVA_OPTS");
+    /** Variables with the prefix that are not keys: the file, and the launcher's JVM options and build switch. */
+    static final Set<String> NOT_KEYS = Set.of(FILE_VARIABLE, "WARMPOOL_JAVA_OPTS", "WARMPOOL_NO_BUILD");
 
     private final String command;
     private final boolean strict;

@@ -168,6 +168,7 @@ final class ServeCommand implements Command {
         PoolControl control = null;
         GuestCalls guestCalls = null;
         TenantWorkload workload = null;
+        ForkChurn forks = null;
         try {
             try {
                 pool = WarmPool.create(poolConfig, metrics);
@@ -207,15 +208,30 @@ final class ServeCommand implements Command {
             logBanner(config, poolConfig, pool, server, control, tenantsLine, profileFile);
             SummaryLine summary = new SummaryLine(metrics, pool, guestMeters, System.nanoTime());
             workload.start();
+            Duration forkInterval = config.get(ServeSettings.FORK_INTERVAL);
+            if (!forkInterval.isZero()) {
+                forks = new ForkChurn(forkInterval, pool, () -> stop.request("a child process failed"));
+                forks.start();
+            }
             readiness.markReady();
             runUntilStopped(config, stop, summary, pool, profileFile, started);
             readiness.markNotReady("draining: " + stop.reason());
             LOG.info("{}: stopping the tenants", stop.reason());
             workload.stopAndJoin();
+            Throwable forkFailure = null;
+            if (forks != null) {
+                forks.stopAndJoin();
+                forkFailure = forks.failure();
+                LOG.info("started {} child processes ({} rounds found no free slot)", forks.forks(), forks.skipped());
+            }
             LOG.info(summary.next(System.nanoTime()));
             Throwable failure = workload.failure();
             if (failure != null) {
                 LOG.error("a tenant thread failed", failure);
+            }
+            if (forkFailure != null) {
+                LOG.error("a child process failed", forkFailure);
+                failure = forkFailure;
             }
             boolean profileWritten = profileFile == null || writeProfile(profileFile, pool);
             if (profileFile != null && profileWritten) {
@@ -227,6 +243,9 @@ final class ServeCommand implements Command {
             readiness.markNotReady("stopped");
             if (workload != null) {
                 workload.stopAndJoin();
+            }
+            if (forks != null) {
+                forks.stopAndJoin();
             }
             if (guestCalls != null) {
                 guestCalls.close();

@@ -100,6 +100,8 @@ final class ServeSettings {
             "a synthetic memory image of this size per module, which its memories start from; 0: none");
     static final ConfigKey<Long> SEED = ConfigKey.wholeNumber("workload.seed", 0, 0,
             "the seed of the workload's random choices; 0: a new one each run");
+    static final ConfigKey<Duration> FORK_INTERVAL = ConfigKey.duration("workload.fork-interval", "0",
+            "how often a child process (/bin/true) is started while an instance is held; 0: never");
 
     /** Every key, in the order of {@code --help}. */
     static final List<ConfigKey<?>> KEYS = List.of(DURATION, SUMMARY_INTERVAL, MetricsAddress.HOST, MetricsAddress.PORT,
@@ -107,7 +109,7 @@ final class ServeSettings {
             MEMORIES, MEMORY_MAX, MEMORY_GUARD, MEMORY_KEEP, TABLES, TABLE_ELEMENTS, TABLE_KEEP, STACKS, STACK_SIZE,
             STACK_KEEP, MAX_UNUSED_WARM, DECOMMIT_BATCH, RESET_STRATEGY, SCAN_MODE, WIPE_ON_FORK, STRIPES,
             WORKLOAD, MODULE, EXPORT, ARGS, ENGINE, THREADS, MODULES, MEMORY_MIN_SIZE, MEMORY_MAX_SIZE, HOT_PAGES, SCATTERED,
-            HOLD, WORKLOAD_TABLES, WORKLOAD_STACK, IMAGE_BYTES, SEED);
+            HOLD, WORKLOAD_TABLES, WORKLOAD_STACK, IMAGE_BYTES, SEED, FORK_INTERVAL);
 
     /** The key of each pool setting, for PoolConfig's refusals. */
     private static final Map<PoolSetting, ConfigKey<?>> POOL_KEYS = poolKeys();

@@ -106,6 +106,14 @@ class ConfigurationTest {
         assertEquals(3, c.get(THREADS));
     }
 
+    /** The launcher's WARMPOOL_NO_BUILD=1 (skip the jar's rebuild) is the launcher's, not an unknown key of serve's. */
+    @Test
+    void theLaunchersVariablesAreNotKeys() {
+        Configuration c = Configuration.load("serve", List.of(HOLD), null,
+                Map.of("WARMPOOL_NO_BUILD", "1", "WARMPOOL_JAVA_OPTS", "-Xmx1g"), Map.of());
+        assertEquals(Duration.ofMillis(1), c.get(HOLD));
+    }
+
     @Test
     void durationsAndSizesReadAsOperatorsWriteThem() {
         assertEquals(Duration.ofMillis(500), ConfigKey.parseDuration("500ms"));
@@ -115,6 +123,13 @@ class ConfigurationTest {
         assertEquals("1h", ConfigKey.formatDuration(Duration.ofHours(1)));
         assertEquals("90s", ConfigKey.formatDuration(Duration.ofSeconds(90)));
         assertEquals("1500ms", ConfigKey.formatDuration(Duration.ofMillis(1500)));
+        // Found by ConfigurationFuzzTest: 9223372036854775807h escaped as an ArithmeticException.
+        assertEquals(Duration.ofHours(2562047), ConfigKey.parseDuration("2562047h"));
+        for (String tooLong : new String[] {"2562048h", "9223372036854775807h", "153722868m", "9223372037s",
+                "9223372036855ms"}) {
+            assertEquals("duration too long (at most 2562047h)",
+                    assertThrows(IllegalArgumentException.class, () -> ConfigKey.parseDuration(tooLong)).getMessage(), tooLong);
+        }
         assertEquals("1MiB", KEEP.defaultText());
         assertEquals("WARMPOOL_POOL_MEMORY_KEEP_RESIDENT", KEEP.envName());
     }
