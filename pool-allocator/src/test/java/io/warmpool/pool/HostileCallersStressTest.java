@@ -433,8 +433,11 @@ class HostileCallersStressTest {
 
     private void close(int p, WarmPool pool) {
         pool.close(); // refused while instances are out; if it closed, another pool takes its place
-        if (pools.compareAndSet(p, pool, newPool(p))) {
+        WarmPool fresh = newPool(p);
+        if (pools.compareAndSet(p, pool, fresh)) {
             closes.incrementAndGet();
+        } else {
+            fresh.close(); // another thread replaced it first: an unused pool would hold its descriptors to the end
         }
     }
 
