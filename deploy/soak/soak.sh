@@ -69,7 +69,7 @@ cleanup() {
 trap cleanup EXIT
 
 WARMPOOL_JAVA_OPTS="-Djdk.lang.Process.launchMechanism=FORK ${WARMPOOL_JAVA_OPTS:-}" \
-  "$root/warmpool" serve --metrics.port 0 --summary-interval 1m \
+  "$root/warmpool" serve --workload synthetic --metrics.port 0 --summary-interval 1m \
   --pool.memories 16 --pool.memory-max 16MiB --pool.memory-guard 64KiB --pool.tables 16 \
   --pool.table-elements 10000 --pool.stacks 16 --workload.threads 2 --workload.memory-max 4MiB \
   --workload.hold 2ms --workload.fork-interval 2s --workload.seed 16 \
