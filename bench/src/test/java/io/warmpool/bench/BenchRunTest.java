@@ -70,6 +70,25 @@ class BenchRunTest {
     }
 
     @Test
+    void theProfileCountsTheDirtyPagesTheTenantsWroteNotWhatEarlierResetsKept() throws Exception {
+        // 4 pages written a cycle, scattered over a 1 MiB window that is all kept resident: a present-page
+        // scan finds what earlier cycles wrote and zeroed too; the written-page scan finds the 4
+        Workload scattered = new Workload(2 << 20, 2 << 20, 1 << 20, 4, 1 << 20).validate(PAGE);
+        BenchRun guided = new BenchRun(List.of(scattered), Contenders.named(List.of("pagemap-guided")),
+                new Measurement(60, 0, 0, 0, 1));
+        double found = ProfileExposition.parse(guided.run(Progress.NONE).get(0).profile()).kind(SlotKind.MEMORY)
+                .dirtyPages().mean();
+        BenchRun both = new BenchRun(List.of(scattered), Contenders.named(List.of("pagemap-guided", "written-tracked")),
+                new Measurement(60, 0, 0, 0, 1));
+        ProfileSnapshot.KindProfile written = ProfileExposition.parse(both.run(Progress.NONE).get(0).profile())
+                .kind(SlotKind.MEMORY);
+        assertEquals(60, written.scannedResets());
+        assertTrue(written.dirtyPages().mean() <= 4, "written-tracked's profile: " + written.dirtyPages());
+        assertTrue(found > 2 * written.dirtyPages().mean(), "pagemap-guided's profile found " + found
+                + " pages a reset, where the tenants wrote " + written.dirtyPages().mean());
+    }
+
+    @Test
     void aContenderThatCannotRunAWorkloadIsSkippedWithItsReason() throws Exception {
         Workload nothingKept = new Workload(1 << 20, 1 << 20, 0, 4, 64 << 10).validate(PAGE);
         BenchRun.WorkloadResult result = new BenchRun(List.of(nothingKept), Contenders.named(List.of("c-pagemap-guided",

@@ -79,8 +79,9 @@ final class BenchCommand implements Command {
                   --json FILE                 also write the results as JSON
                   --plot FILE                 write an SVG of median reset against dirty pages, a line
                                               per contender
-                  --profile-out FILE          write the tenant profile the pool recorded (pagemap-guided's
-                                              run, else auto's) for warmpool tune; one workload only
+                  --profile-out FILE          write the tenant profile the pool recorded (written-tracked's
+                                              run, which counts the pages written; else pagemap-guided's,
+                                              else auto's) for warmpool tune; one workload only
                   --help                      print this help
 
                 %s
@@ -173,8 +174,9 @@ final class BenchCommand implements Command {
                     + workloads.size());
         }
         if (profileOut != null && !contenders.contains("all") && !contenders.contains("pagemap-guided")
-                && !contenders.contains("auto")) {
-            throw new UsageException("bench: --profile-out needs a strategy whose resets scan: pagemap-guided or auto");
+                && !contenders.contains("auto") && !contenders.contains("written-tracked")) {
+            throw new UsageException("bench: --profile-out needs a strategy whose resets scan: written-tracked,"
+                    + " pagemap-guided or auto");
         }
         return new Request(workloads, contenders, new Measurement(iterations, warmup, warmupNanos, timeLimitNanos, seed),
                 path(o, "json"), path(o, "plot"), profileOut, imageBytes);
