@@ -190,7 +190,7 @@ public final class ImageContenders {
                 }
                 held.forEach(Instance::close);
                 idle.flushDecommits();
-                return ProcessMemory.pssBytes() - before + image.byteSize();
+                return ProcessMemory.pssGrowthSince(before) + image.byteSize();
             }
         }
 
@@ -262,7 +262,7 @@ public final class ImageContenders {
                 }
                 held.forEach(Instance::close);
                 idle.flushDecommits();
-                return ProcessMemory.pssBytes() - before + imageBytes;
+                return ProcessMemory.pssGrowthSince(before) + imageBytes;
             }
         }
 
@@ -348,7 +348,7 @@ public final class ImageContenders {
                 write(b, chooser, workload);
                 free(b);
             }
-            return ProcessMemory.pssBytes() - before + imageBytes;
+            return ProcessMemory.pssGrowthSince(before) + imageBytes;
         }
 
         @Override

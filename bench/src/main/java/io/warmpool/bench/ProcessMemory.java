@@ -26,6 +26,15 @@ final class ProcessMemory {
         throw new IllegalStateException(STATUS + " has no RssAnon line");
     }
 
+    /**
+     * How much {@code Pss} grew since {@code before} (a {@link #pssBytes()} reading), never below zero:
+     * what a phase keeps cannot be negative, and a fall means only that memory of earlier phases (freed
+     * buffers, a trimmed heap) left meanwhile.
+     */
+    static long pssGrowthSince(long before) {
+        return Math.max(0, pssBytes() - before);
+    }
+
     /** {@code Pss} of {@code /proc/self/smaps_rollup} in bytes: the process's proportional set size. */
     static long pssBytes() {
         Path rollup = Path.of("/proc/self/smaps_rollup");

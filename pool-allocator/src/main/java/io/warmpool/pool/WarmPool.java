@@ -163,7 +163,7 @@ public final class WarmPool implements AutoCloseable {
      */
     public MemoryImage createImage(List<ImageSegment> segments) {
         Objects.requireNonNull(segments, "segments");
-        gate.checkOpen();
+        gate.checkOpen(); // refused before any work; enter() below holds close() off while the memfd is made
         long end = 0;
         long[] offsets = new long[segments.size()];
         byte[][] bytes = new byte[segments.size()][];
@@ -180,13 +180,14 @@ public final class WarmPool implements AutoCloseable {
             throw new IllegalArgumentException("a memory image of " + end + " bytes does not fit a memory slot of "
                     + max + " bytes (" + PoolSetting.MEMORY_MAX.key() + ")");
         }
-        MemoryImage image = new MemoryImage(ImageFile.create(os, PoolConfig.roundUp(end, config.pageSize()), offsets, bytes));
-        images.add(image);
-        if (gate.isClosed()) { // close() ran meanwhile and may have missed it
-            image.close();
-            throw new IllegalStateException("the pool is closed");
+        int cell = gate.enter(); // close() waits for it, and then closes the image with the others
+        try {
+            MemoryImage image = new MemoryImage(ImageFile.create(os, PoolConfig.roundUp(end, config.pageSize()), offsets, bytes));
+            images.add(image);
+            return image;
+        } finally {
+            gate.exit(cell);
         }
-        return image;
     }
 
     /**

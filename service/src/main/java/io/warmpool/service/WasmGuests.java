@@ -1,13 +1,18 @@
 package io.warmpool.service;
 
+import io.warmpool.bench.guest.GuestBench;
+import io.warmpool.bench.guest.GuestContender;
 import io.warmpool.pool.WarmPool;
 import io.warmpool.pool.config.ByteSize;
+import io.warmpool.pool.config.PoolConfig;
 import io.warmpool.wasm.Engine;
 import io.warmpool.wasm.GuestModule;
 import io.warmpool.wasm.GuestTrapException;
 import io.warmpool.wasm.WasmHost;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalInt;
 
 /**
@@ -16,7 +21,7 @@ import java.util.OptionalInt;
  */
 final class WasmGuests {
     /** The bench contenders this build runs. */
-    static final java.util.List<String> AVAILABLE = java.util.List.of("chicory-memory", "pooled", "pooled-image");
+    static final List<String> AVAILABLE = List.of("chicory-memory", "pooled", "pooled-image");
 
     private WasmGuests() {
     }
@@ -100,10 +105,10 @@ final class WasmGuests {
     /** The contenders of one engine, on a pool of their own, and the settings that fit the loaded export. */
     interface BenchContenders extends AutoCloseable {
         /** The contenders the request names, in its order. */
-        java.util.List<io.warmpool.bench.guest.GuestContender> all();
+        List<GuestContender> all();
 
         /** The request's settings, with the export's arguments (n for each parameter unless given). */
-        io.warmpool.bench.guest.GuestBench.Settings settings();
+        GuestBench.Settings settings();
 
         /** Closes the contenders, the module and the pool. */
         @Override
@@ -123,22 +128,22 @@ final class WasmGuests {
                 throw new UsageException("bench: --contenders " + name + ": " + unavailable(name));
             }
         }
-        WarmPool pool = WarmPool.create(io.warmpool.pool.config.PoolConfig.builder()
+        WarmPool pool = WarmPool.create(PoolConfig.builder()
                 .memories(request.settings().idleInstances() + 2).memoryMax(64L << 20).memoryGuard(64L << 10)
                 .memoryKeepResident(request.keepResidentBytes()).tables(0).stacks(0).build());
         try {
             GuestModule module = load(WasmHost.on(pool, engine).withImages(false), pool, request.guest());
             int parameters = parameters(module, request.guest());
-            io.warmpool.bench.guest.GuestBench.Settings asked = request.settings();
+            GuestBench.Settings asked = request.settings();
             GuestArguments arguments = request.guest().arguments().orElse(GuestArguments.requestNumber(parameters));
             if (arguments.count() != parameters) {
                 throw new UsageException("bench: " + request.guest().name() + "." + request.guest().export() + " takes "
                         + parameters + " parameter(s), and --args gives " + arguments.count());
             }
-            io.warmpool.bench.guest.GuestBench.Settings settings = new io.warmpool.bench.guest.GuestBench.Settings(
+            GuestBench.Settings settings = new GuestBench.Settings(
                     asked.export(), arguments::of, asked.check(), asked.checkText(), asked.iterations(), asked.warmup(),
                     asked.warmupNanos(), asked.timeLimitNanos(), asked.idleInstances());
-            java.util.List<io.warmpool.bench.guest.GuestContender> all = new java.util.ArrayList<>();
+            List<GuestContender> all = new ArrayList<>();
             for (String name : request.contenders()) {
                 GuestModule m = name.equals("chicory-memory")
                         ? load(WasmHost.withChicoryMemory(engine), null, request.guest())
@@ -149,12 +154,12 @@ final class WasmGuests {
             }
             return new BenchContenders() {
                 @Override
-                public java.util.List<io.warmpool.bench.guest.GuestContender> all() {
+                public List<GuestContender> all() {
                     return all;
                 }
 
                 @Override
-                public io.warmpool.bench.guest.GuestBench.Settings settings() {
+                public GuestBench.Settings settings() {
                     return settings;
                 }
 

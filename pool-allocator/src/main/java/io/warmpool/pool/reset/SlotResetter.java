@@ -1,6 +1,8 @@
 package io.warmpool.pool.reset;
 
+import io.warmpool.natives.Syscalls;
 import io.warmpool.pagemap.PageCategory;
+import io.warmpool.pagemap.WrittenPageTracker;
 import io.warmpool.pool.config.ResetStrategy;
 import io.warmpool.pool.config.SlotKind;
 import io.warmpool.pool.event.ResetRecord;
@@ -61,14 +63,15 @@ public final class SlotResetter {
     private volatile ShedEveryN shed;
     /** The written-tracked reset's state, or null (then it runs as pagemap-guided). */
     private final WrittenTracking tracking;
+    private final Syscalls os;
 
-    /** A resetter for the {@code slots} slots of {@code kind}, without written-page tracking. */
-    public SlotResetter(SlotKind kind, long pageSize, int slots) {
-        this(kind, pageSize, slots, null);
-    }
-
-    /** A resetter for the {@code slots} slots of {@code kind}, whose written-tracked resets use {@code tracking}. */
-    public SlotResetter(SlotKind kind, long pageSize, int slots, WrittenTracking tracking) {
+    /**
+     * A resetter for the {@code slots} slots of {@code kind}, whose written-tracked resets use
+     * {@code tracking} (null: they run as pagemap-guided) and whose pagemap-shed-every-n measures a
+     * page fault through {@code os}, the pool's system calls.
+     */
+    public SlotResetter(SlotKind kind, long pageSize, int slots, WrittenTracking tracking, Syscalls os) {
+        this.os = os;
         this.kind = kind;
         this.pageSize = pageSize;
         this.growsDown = kind == SlotKind.STACK;
@@ -160,7 +163,7 @@ public final class SlotResetter {
         if (every == null) {
             synchronized (this) {
                 if (shed == null) {
-                    shed = new ShedEveryN(io.warmpool.natives.Syscalls.linux(), auto.slots());
+                    shed = new ShedEveryN(os, auto.slots());
                 }
                 every = shed;
             }
@@ -181,7 +184,7 @@ public final class SlotResetter {
      */
     private long writtenTracked(ResetContext ctx, int slot, long lo, long hi, long keepResident, long keep,
                                 long started, boolean learning) {
-        io.warmpool.pagemap.WrittenPageTracker tracker = tracking == null ? null : tracking.trackerFor(ctx.scanner);
+        WrittenPageTracker tracker = tracking == null ? null : tracking.trackerFor(ctx.scanner);
         if (tracker != null && tracking.tracks(slot, lo, hi, keepResident)) {
             return tracking.reset(ctx, tracker, slot, lo, hi, started);
         }

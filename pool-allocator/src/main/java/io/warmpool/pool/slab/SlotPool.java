@@ -120,7 +120,7 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
         int stripes = config.stripes() > 0 ? config.stripes() : SlotIndexAllocator.defaultStripes(slots);
         this.allocator = new SlotIndexAllocator(slots, stripes, config.maxUnusedWarmSlots());
         this.tracking = new WrittenTracking(kind, os, config.pageSize(), slots);
-        this.resetter = new SlotResetter(kind, config.pageSize(), slots, tracking);
+        this.resetter = new SlotResetter(kind, config.pageSize(), slots, tracking, os);
         this.images = new ImageSlots(os, slots, config.wipeOnFork(), listener);
         this.settings = new KindSettings(shape, config.pageSize(), config.resetStrategy());
         this.queue = new DecommitQueue(os, config.decommitBatch(), processMadvise, this, os::nanoTime);

@@ -1,5 +1,6 @@
 package io.warmpool.pool.reset;
 
+import io.warmpool.natives.Syscalls;
 import io.warmpool.pool.config.ResetStrategy;
 import io.warmpool.pool.config.SlotKind;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,7 @@ class SlotResetterPlanTest {
     private ResetContext reset(SlotKind kind, DirtyPageScan scan, long accessiblePages, long keepPages,
                                ResetStrategy strategy) {
         ResetContext ctx = new ResetContext(scan, recording);
-        new SlotResetter(kind, PAGE, 1).reset(ctx, 0, BASE, BASE, page(accessiblePages), keepPages * PAGE, strategy);
+        new SlotResetter(kind, PAGE, 1, null, Syscalls.linux()).reset(ctx, 0, BASE, BASE, page(accessiblePages), keepPages * PAGE, strategy);
         return ctx;
     }
 
@@ -148,7 +149,7 @@ class SlotResetterPlanTest {
     @Test
     void autoScansFirstAndTakesTheMemsetPathOnceTheWindowIsMostlyDirty() {
         FakeDirtyPages dirty = new FakeDirtyPages(PAGE).present(page(0), page(7));
-        SlotResetter resetter = new SlotResetter(SlotKind.MEMORY, PAGE, 1);
+        SlotResetter resetter = new SlotResetter(SlotKind.MEMORY, PAGE, 1, null, Syscalls.linux());
         ResetContext ctx = new ResetContext(dirty, recording);
         resetter.reset(ctx, 0, BASE, BASE, page(SLOT_PAGES), 8 * PAGE, ResetStrategy.AUTO);
         assertEquals(ResetStrategy.PAGEMAP_GUIDED, ctx.record.strategy(), "a slot's first reset scans");
