@@ -21,14 +21,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * logged once per pool with its stack trace, and the pool goes on as if the call had returned.
  */
 final class GuardedListener implements PoolListener {
-    private static final System.Logger LOG = System.getLogger(WarmPool.class.getName());
-
+    private final System.Logger log;
     private final TenantProfile profile;
     private final PoolListener listener;
     private final AtomicLong failures = new AtomicLong();
     private final AtomicBoolean logged = new AtomicBoolean();
 
-    GuardedListener(TenantProfile profile, PoolListener listener) {
+    /** @param log where the first failure is logged: the pool's logger */
+    GuardedListener(TenantProfile profile, PoolListener listener, System.Logger log) {
+        this.log = log;
         this.profile = profile;
         this.listener = listener;
     }
@@ -97,7 +98,7 @@ final class GuardedListener implements PoolListener {
     private void failed(String callback, Throwable e) {
         failures.incrementAndGet();
         if (logged.compareAndSet(false, true)) {
-            LOG.log(Level.WARNING, "the pool listener " + listener.getClass().getName() + " threw from " + callback
+            log.log(Level.WARNING, "the pool listener " + listener.getClass().getName() + " threw from " + callback
                     + "; the pool went on (counted in PoolSnapshot.listenerFailures(); logged once per pool)", e);
         }
     }

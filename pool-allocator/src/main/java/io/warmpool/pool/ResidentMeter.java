@@ -29,9 +29,19 @@ final class ResidentMeter implements AutoCloseable {
 
     /**
      * The resident bytes of {@code pool}'s whole slab, or of its idle slots only (each scanned in
-     * turn: a slot acquired or released meanwhile counts on the side it was on when its turn came).
+     * turn: a slot acquired or released meanwhile counts on the side it was on when its turn came);
+     * 0 for no pool (the pool has no slots of the kind). Decommits that waited too long for their
+     * batch to fill run first.
      */
-    synchronized long measure(SlotPool pool, boolean idleOnly, ResetContexts contexts) {
+    long measure(SlotPool pool, boolean idleOnly, ResetContexts contexts) {
+        if (pool == null) {
+            return 0;
+        }
+        pool.flushIfWaited();
+        return scan(pool, idleOnly, contexts);
+    }
+
+    private synchronized long scan(SlotPool pool, boolean idleOnly, ResetContexts contexts) {
         if (scanner == null) {
             scanner = PagemapScanner.open(ScanMode.AUTO, os, contexts.pagemap()).orElseThrow();
         }

@@ -9,31 +9,20 @@ import io.warmpool.pool.config.PoolSetting;
 import io.warmpool.pool.config.ReservationException;
 import io.warmpool.pool.config.ResetStrategy;
 import io.warmpool.pool.config.SlotKind;
-import io.warmpool.pool.event.AcquireKind;
-import io.warmpool.pool.event.AcquireOutcome;
-import io.warmpool.pool.event.Fallback;
 import io.warmpool.pool.event.PoolListener;
 import io.warmpool.pool.event.PoolSnapshot;
-import io.warmpool.pool.event.ResetRecord;
-import io.warmpool.pool.image.ImageFile;
 import io.warmpool.pool.profile.TenantProfile;
 import io.warmpool.pool.reset.ResetContext;
 import io.warmpool.pool.reset.ResetContexts;
 import io.warmpool.pool.slab.AddressSpace;
 import io.warmpool.pool.slab.AffinityKey;
-import io.warmpool.pool.slab.SlotIndexAllocator;
 import io.warmpool.pool.slab.SlotPool;
 
 import java.time.Duration;
-import java.util.EnumMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A pool of pre-reserved memory, table and stack slots for short-lived instances, each reset on
@@ -76,12 +65,7 @@ import java.util.function.Consumer;
  * most. Sizes and offsets are checked without sums that could overflow.
  */
 public final class WarmPool implements AutoCloseable {
-    private static final int[] NO_SLOTS = {};
-    /** Where how a slot was found starts in {@link #taken}: above every slot index (two bits). */
-    private static final int HOW_SHIFT = 28;
-    /** Where whether a memory's slot already mapped its image starts in {@link #taken} (two bits). */
-    private static final int IMAGE_SHIFT = 30;
-    private static final AcquireKind[] HOWS = AcquireKind.values();
+    private static final System.Logger LOG = System.getLogger(WarmPool.class.getName());
 
     private final PoolConfig config;
     private final Syscalls os;
@@ -95,28 +79,29 @@ public final class WarmPool implements AutoCloseable {
     /** Instances out; each instance counts in the cell of the thread that acquired it, up and down. */
     private final StripedCounter outstanding = new StripedCounter();
     private final GuardedListener listener;
-    private AcquireLine line = new AcquireLine();
+    private final InstanceAcquirer acquirer;
     private ResidentMeter meter;
     private volatile int maxUnusedWarmSlots;
-    /** The memory images this pool made and has not seen freed: closed with the pool. */
-    private final Set<MemoryImage> images = ConcurrentHashMap.newKeySet();
+    private final PoolImages images;
 
     private WarmPool(PoolConfig config, PoolListener listener, Syscalls os) {
         this.config = config;
         this.os = os;
         this.maxUnusedWarmSlots = config.maxUnusedWarmSlots();
         this.profile = new TenantProfile(config);
-        GuardedListener guarded = new GuardedListener(profile, listener);
+        GuardedListener guarded = new GuardedListener(profile, listener, LOG);
         this.listener = guarded;
         this.contexts = new ResetContexts(config.scanMode(), os, guarded);
         this.meter = new ResidentMeter(os, config.pageSize());
+        this.images = new PoolImages(config, os, gate);
         this.forks = new ForkRecovery(config, kinds, os, this::renewAfterFork);
+        this.acquirer = new InstanceAcquirer(config, kinds, gate, forks, guarded, profile, outstanding, giveBack);
         AddressSpace.checkFits(config, os);
         boolean processMadvise = config.decommitBatch() > 1 && KernelFeatures.processMadviseDontneed(os).present();
         try {
             for (SlotKind kind : SlotKind.values()) {
                 if (config.kind(kind).count() > 0) {
-                    SlotPool pool = new SlotPool(kind, config, os, processMadvise, guarded, this::slotFreed);
+                    SlotPool pool = new SlotPool(kind, config, os, processMadvise, guarded, acquirer::slotFreed);
                     kinds.add(pool);
                     profile.stripes(kind, pool.stripes());
                 }
@@ -162,47 +147,14 @@ public final class WarmPool implements AutoCloseable {
      * @throws IllegalStateException when the pool is closed
      */
     public MemoryImage createImage(List<ImageSegment> segments) {
-        Objects.requireNonNull(segments, "segments");
-        gate.checkOpen(); // refused before any work; enter() below holds close() off while the memfd is made
-        long end = 0;
-        long[] offsets = new long[segments.size()];
-        byte[][] bytes = new byte[segments.size()][];
-        for (int i = 0; i < offsets.length; i++) {
-            ImageSegment segment = Objects.requireNonNull(segments.get(i), "segment " + i);
-            offsets[i] = segment.offset();
-            bytes[i] = segment.bytesUnshared();
-            if (segment.length() > 0) {
-                end = Math.max(end, segment.end());
-            }
-        }
-        long max = config.memories().slotBytes();
-        if (end > max) {
-            throw new IllegalArgumentException("a memory image of " + end + " bytes does not fit a memory slot of "
-                    + max + " bytes (" + PoolSetting.MEMORY_MAX.key() + ")");
-        }
-        int cell = gate.enter(); // close() waits for it, and then closes the image with the others
-        try {
-            MemoryImage image = new MemoryImage(ImageFile.create(os, PoolConfig.roundUp(end, config.pageSize()), offsets, bytes));
-            images.add(image);
-            return image;
-        } finally {
-            gate.exit(cell);
-        }
+        return images.create(segments);
     }
 
     /**
      * The memory images of this pool that are alive: open, or closed and still mapped by a slot.
      */
     public int imagesAlive() {
-        int alive = 0;
-        for (Iterator<MemoryImage> it = images.iterator(); it.hasNext(); ) {
-            if (it.next().file().isAlive()) {
-                alive++;
-            } else {
-                it.remove();
-            }
-        }
-        return alive;
+        return images.alive();
     }
 
     /** The configuration the pool was built with (runtime changes are read with their own getters). */
@@ -220,18 +172,7 @@ public final class WarmPool implements AutoCloseable {
      * @throws IllegalStateException when the pool is closed
      */
     public Instance acquire(InstanceRequest request) {
-        gate.checkOpen();
-        forks.check();
-        checkRequest(request);
-        Object got = tryAcquireInside(request, AffinityKey.of(request.affinityKey()));
-        if (got instanceof Instance instance) {
-            listener.instanceAcquired(AcquireOutcome.ACQUIRED, 0);
-            return instance;
-        }
-        SlotKind exhausted = (SlotKind) got;
-        listener.acquired(exhausted, AcquireKind.EXHAUSTED);
-        listener.instanceAcquired(AcquireOutcome.EXHAUSTED, 0);
-        throw new PoolExhaustedException(kinds.of(exhausted).snapshot(), "");
+        return acquirer.acquire(request);
     }
 
     /**
@@ -245,251 +186,7 @@ public final class WarmPool implements AutoCloseable {
      * @throws InterruptedException     when interrupted while waiting
      */
     public Instance acquire(InstanceRequest request, Duration timeout) throws InterruptedException {
-        long timeoutNanos = saturatedNanos(Objects.requireNonNull(timeout, "timeout"));
-        gate.checkOpen();
-        forks.check();
-        checkRequest(request);
-        AffinityKey key = AffinityKey.of(request.affinityKey());
-        long started = System.nanoTime();
-        AcquireLine waiting = line;
-        Object got = null;
-        if (waiting.isEmpty()) {
-            got = tryAcquireInside(request, key);
-            if (got instanceof Instance instance) {
-                listener.instanceAcquired(AcquireOutcome.ACQUIRED, 0);
-                return instance;
-            }
-        }
-        AcquireLine.Waiter me = waiting.join();
-        boolean done = false;
-        try {
-            while (true) {
-                gate.checkOpen();
-                if (waiting.mayTry(me)) {
-                    got = tryAcquireInside(request, key);
-                    if (got instanceof Instance instance) {
-                        done = true;
-                        listener.instanceAcquired(AcquireOutcome.ACQUIRED, Math.max(1, System.nanoTime() - started));
-                        return instance;
-                    }
-                    waiting.lacked(me, (SlotKind) got);
-                }
-                long left = timeoutNanos - (System.nanoTime() - started);
-                if (left <= 0) {
-                    SlotKind exhausted = got instanceof SlotKind kind ? kind : firstKind(request);
-                    listener.acquired(exhausted, AcquireKind.EXHAUSTED);
-                    listener.instanceAcquired(AcquireOutcome.TIMED_OUT, System.nanoTime() - started);
-                    throw new PoolExhaustedException(kinds.of(exhausted).snapshot(), " within " + timeout);
-                }
-                LockSupport.parkNanos(waiting, left);
-                if (Thread.interrupted()) {
-                    throw new InterruptedException("interrupted while waiting " + (System.nanoTime() - started)
-                            + " ns in line for " + request);
-                }
-            }
-        } finally {
-            waiting.leave(me, done);
-        }
-    }
-
-    /** The first kind a request asks for: what a refusal names when the waiter never reached the head. */
-    private static SlotKind firstKind(InstanceRequest request) {
-        return request.memories() > 0 ? SlotKind.MEMORY : request.tables() > 0 ? SlotKind.TABLE : SlotKind.STACK;
-    }
-
-    /** {@link #tryAcquire} inside the pool's gate: refused once the pool is closed or closing. */
-    private Object tryAcquireInside(InstanceRequest request, AffinityKey key) {
-        int cell = gate.enter();
-        try {
-            return tryAcquire(request, key);
-        } finally {
-            gate.exit(cell);
-        }
-    }
-
-    /**
-     * Takes every slot {@code request} asks for, or none: a kind without a free slot makes it give
-     * back what it took, untouched and without a reset. Tells the listener how each slot was found
-     * only once every one is taken. While it takes them, each array element holds the slot and how
-     * it was found ({@link #taken}); the lease gets the slots alone. It allocates nothing the
-     * instance does not keep: a forked child may acquire, where an allocation that needs the heap
-     * lock could wait forever.
-     *
-     * @return the instance, or the kind that had no free slot
-     */
-    private Object tryAcquire(InstanceRequest request, AffinityKey key) {
-        int[] memories = request.memories() == 0 ? NO_SLOTS : new int[request.memories()];
-        int[] tables = request.tables() == 0 ? NO_SLOTS : new int[request.tables()];
-        int stack = -1;
-        int memoriesTaken = 0;
-        int tablesTaken = 0;
-        SlotKind exhausted = null;
-        try {
-            for (; memoriesTaken < memories.length; memoriesTaken++) {
-                long initial = PoolConfig.roundUp(request.memoryBytes(memoriesTaken), config.pageSize());
-                MemoryImage image = request.memoryImage(memoriesTaken);
-                memories[memoriesTaken] = taken(kinds.of(SlotKind.MEMORY).acquire(key,
-                        image == null ? null : image.file(), initial));
-                if (memories[memoriesTaken] == SlotIndexAllocator.NONE) {
-                    exhausted = SlotKind.MEMORY;
-                    break;
-                }
-            }
-            for (; exhausted == null && tablesTaken < tables.length; tablesTaken++) {
-                tables[tablesTaken] = taken(kinds.of(SlotKind.TABLE).acquire(key, 0));
-                if (tables[tablesTaken] == SlotIndexAllocator.NONE) {
-                    exhausted = SlotKind.TABLE;
-                    break;
-                }
-            }
-            if (exhausted == null && request.stack()) {
-                stack = taken(kinds.of(SlotKind.STACK).acquire(key, 0));
-                if (stack == SlotIndexAllocator.NONE) {
-                    exhausted = SlotKind.STACK;
-                }
-            }
-        } catch (RuntimeException e) { // a resize failed on every slot it tried: give back the others
-            untake(SlotKind.MEMORY, memories, memoriesTaken, key);
-            untake(SlotKind.TABLE, tables, tablesTaken, key);
-            line.slotReturned(null);
-            throw e;
-        }
-        if (exhausted != null) {
-            untake(SlotKind.MEMORY, memories, memoriesTaken, key);
-            untake(SlotKind.TABLE, tables, tablesTaken, key);
-            if (memoriesTaken > 0) {
-                line.slotReturned(SlotKind.MEMORY);
-            }
-            if (tablesTaken > 0) {
-                line.slotReturned(SlotKind.TABLE);
-            }
-            return exhausted;
-        }
-        // Every slot is taken: the acquire succeeded as a whole, and says so once per slot (the
-        // listener is guarded: what it throws is counted, and never undoes the acquire).
-        tell(SlotKind.MEMORY, memories);
-        tell(SlotKind.TABLE, tables);
-        if (request.stack()) {
-            listener.acquired(SlotKind.STACK, howOf(stack));
-        }
-        toSlots(memories);
-        toSlots(tables);
-        int countedIn = outstanding.cellOfThisThread();
-        // The profile's instances-in-use: exact for this thread's own, a few acquires late for the
-        // others' (summing every thread's count on each acquire would read lines they all write).
-        profile.acquiring((int) outstanding.sumSeenFrom(countedIn));
-        outstanding.add(countedIn, 1);
-        Lease lease = new Lease(key, memories, imagesOf(request), tables, request.stack() ? slotOf(stack) : -1,
-                countedIn);
-        Instance instance = new Instance(lease, kinds, config, giveBack);
-        forks.held(lease);
-        return instance;
-    }
-
-    /**
-     * What {@link SlotPool#acquire} answered, as one int: the slot in the low {@link #HOW_SHIFT}
-     * bits, how it was found above them; or {@link SlotIndexAllocator#NONE}. Slots of a kind are
-     * fewer than 2^{@value #HOW_SHIFT} ({@code PoolConfig} checks).
-     */
-    private static int taken(long answer) {
-        int slot = SlotPool.slotOf(answer);
-        return slot == SlotIndexAllocator.NONE ? slot
-                : slot | SlotPool.howOf(answer).ordinal() << HOW_SHIFT | SlotPool.imageOf(answer) << IMAGE_SHIFT;
-    }
-
-    private static int slotOf(int taken) {
-        return taken & ((1 << HOW_SHIFT) - 1);
-    }
-
-    private static AcquireKind howOf(int taken) {
-        return HOWS[(taken >>> HOW_SHIFT) & 3];
-    }
-
-    /** The request's memory images for its lease, or null when it names none. */
-    private static MemoryImage[] imagesOf(InstanceRequest request) {
-        for (int i = 0; i < request.memories(); i++) {
-            if (request.memoryImage(i) != null) {
-                MemoryImage[] images = new MemoryImage[request.memories()];
-                for (int j = i; j < images.length; j++) {
-                    images[j] = request.memoryImage(j);
-                }
-                return images;
-            }
-        }
-        return null;
-    }
-
-    /** Strips how each slot was found, leaving the slots. */
-    private static void toSlots(int[] taken) {
-        for (int i = 0; i < taken.length; i++) {
-            taken[i] = slotOf(taken[i]);
-        }
-    }
-
-    /** Gives back the first {@code count} of {@code taken}, last first, untouched. */
-    private void untake(SlotKind kind, int[] taken, int count, AffinityKey key) {
-        for (int i = count - 1; i >= 0; i--) {
-            kinds.of(kind).untake(slotOf(taken[i]), key);
-        }
-    }
-
-    private void tell(SlotKind kind, int[] taken) {
-        for (int t : taken) {
-            listener.acquired(kind, howOf(t));
-            int image = (t >>> IMAGE_SHIFT) & 3;
-            if (image != 0) {
-                listener.imageAcquired(image == 1);
-            }
-        }
-    }
-
-    /**
-     * Refuses, before any slot is taken, a request that no pool state could serve: a kind the pool
-     * has no slots of, more slots of a kind than the pool holds, a memory larger than the maximum.
-     */
-    private void checkRequest(InstanceRequest request) {
-        checkCount(SlotKind.MEMORY, request.memories(), request);
-        checkCount(SlotKind.TABLE, request.tables(), request);
-        checkCount(SlotKind.STACK, request.stack() ? 1 : 0, request);
-        long max = config.memories().slotBytes();
-        for (int i = 0; i < request.memories(); i++) {
-            if (request.memoryBytes(i) > max) {
-                throw new IllegalArgumentException("memory " + i + " asks for " + request.memoryBytes(i)
-                        + " initial bytes; the maximum is " + max + " (" + PoolSetting.MEMORY_MAX.key() + ")");
-            }
-            MemoryImage image = request.memoryImage(i);
-            if (image != null && image.byteSize() > max) {
-                throw new IllegalArgumentException("memory " + i + " names a memory image of " + image.byteSize()
-                        + " bytes; the maximum is " + max + " (" + PoolSetting.MEMORY_MAX.key() + ")");
-            }
-            if (image != null && image.isClosed()) {
-                throw new IllegalArgumentException("memory " + i + " names a closed memory image (" + image + ")");
-            }
-        }
-    }
-
-    private void checkCount(SlotKind kind, int wanted, InstanceRequest request) {
-        int total = config.kind(kind).count();
-        if (wanted > total) {
-            throw new IllegalArgumentException(request + " asks for " + wanted + " " + kind.label()
-                    + " slot(s); the pool has " + total + " (" + PoolSetting.count(kind).key() + ")");
-        }
-    }
-
-    /** The duration in nanoseconds, from 0 (zero or negative) to {@code Long.MAX_VALUE} (too long to count). */
-    private static long saturatedNanos(Duration duration) {
-        if (duration.isNegative()) {
-            return 0;
-        }
-        try {
-            return duration.toNanos();
-        } catch (ArithmeticException tooLong) {
-            return Long.MAX_VALUE;
-        }
-    }
-
-    private void slotFreed() {
-        line.slotFreed();
+        return acquirer.acquire(request, timeout);
     }
 
     /**
@@ -521,19 +218,33 @@ public final class WarmPool implements AutoCloseable {
         } finally {
             lender.giveBack(ctx); // before the count drops: close() refuses while it is up, so never closes ctx in use
             outstanding.add(lease.countedIn, -1);
-            line.slotFreed(); // once for the instance's slots: one waiter tries, not one per slot
+            acquirer.slotFreed(); // once for the instance's slots: one waiter tries, not one per slot
             gate.exit(cell);
         }
     }
 
     /**
-     * Enters a call that reads or changes slots: refused once the pool is closed; in a forked child
-     * the bookkeeping is rebuilt first. Pass what it returns to {@link PoolGate#exit}.
+     * Runs {@code call} as a call that reads or changes slots: refused once the pool is closed, and
+     * holding {@link #close()} off while it runs ({@link PoolGate}); in a forked child the bookkeeping
+     * is rebuilt first.
      */
-    private int enter() {
+    private <T> T inside(Supplier<T> call) {
         gate.checkOpen();
         forks.check();
-        return gate.enter();
+        int cell = gate.enter();
+        try {
+            return call.get();
+        } finally {
+            gate.exit(cell);
+        }
+    }
+
+    /** As {@link #inside(Supplier)}, for a call that answers nothing. */
+    private void inside(Runnable call) {
+        inside(() -> {
+            call.run();
+            return null;
+        });
     }
 
     /** What the pool's tenants did so far: dirty pages per reset and where, instances in use at acquire. */
@@ -551,16 +262,7 @@ public final class WarmPool implements AutoCloseable {
      * fill run first (see {@link #flushDecommits()}).
      */
     public PoolSnapshot snapshot() {
-        int cell = enter();
-        try {
-            Map<SlotKind, PoolSnapshot.KindSnapshot> out = new EnumMap<>(SlotKind.class);
-            for (SlotPool pool : kinds.all()) {
-                out.put(pool.kind(), pool.snapshot());
-            }
-            return new PoolSnapshot(out, listener.failures());
-        } finally {
-            gate.exit(cell);
-        }
+        return inside(() -> kinds.snapshot(listener.failures()));
     }
 
     /**
@@ -571,7 +273,7 @@ public final class WarmPool implements AutoCloseable {
      * have waited too long for their batch to fill run first (see {@link #flushDecommits()}).
      */
     public long residentBytes(SlotKind kind) {
-        return measureResident(kind, false);
+        return inside(() -> meter.measure(kinds.orNull(kind), false, contexts));
     }
 
     /**
@@ -581,25 +283,7 @@ public final class WarmPool implements AutoCloseable {
      * it was on when its turn came.
      */
     public long idleResidentBytes(SlotKind kind) {
-        return measureResident(kind, true);
-    }
-
-    private long measureResident(SlotKind kind, boolean idleOnly) {
-        int cell = enter();
-        try {
-            return measureResidentInside(kind, idleOnly);
-        } finally {
-            gate.exit(cell);
-        }
-    }
-
-    private long measureResidentInside(SlotKind kind, boolean idleOnly) {
-        SlotPool pool = kinds.orNull(kind);
-        if (pool == null) {
-            return 0;
-        }
-        pool.flushIfWaited();
-        return meter.measure(pool, idleOnly, contexts);
+        return inside(() -> meter.measure(kinds.orNull(kind), true, contexts));
     }
 
     /** The keep-resident bytes per warm slot of {@code kind} now ({@link PoolSetting#keepResident}). */
@@ -616,12 +300,7 @@ public final class WarmPool implements AutoCloseable {
      * @throws IllegalStateException when the pool is closed
      */
     public void setKeepResidentBytes(SlotKind kind, long bytes) {
-        int cell = enter();
-        try {
-            kinds.of(kind).setKeepResidentBytes(bytes);
-        } finally {
-            gate.exit(cell);
-        }
+        inside(() -> kinds.of(kind).setKeepResidentBytes(bytes));
     }
 
     /** The bound on unused warm slots per kind now ({@link PoolSetting#MAX_UNUSED_WARM_SLOTS}). */
@@ -631,16 +310,11 @@ public final class WarmPool implements AutoCloseable {
 
     /** Changes the bound on unused warm slots per kind; warm slots above a lower bound go cold now. */
     public void setMaxUnusedWarmSlots(int bound) {
-        int cell = enter();
-        try {
-            for (SlotPool pool : kinds.all()) {
-                pool.setMaxUnusedWarm(bound);
-            }
+        inside(() -> {
+            kinds.setMaxUnusedWarm(bound);
             maxUnusedWarmSlots = bound;
             profile.maxUnusedWarmSlots(bound);
-        } finally {
-            gate.exit(cell);
-        }
+        });
     }
 
     /** The reset strategy now ({@link PoolSetting#RESET_STRATEGY}). */
@@ -651,27 +325,20 @@ public final class WarmPool implements AutoCloseable {
     /** Changes the reset strategy of every kind for the resets from now on. */
     public void setResetStrategy(ResetStrategy strategy) {
         Objects.requireNonNull(strategy, "strategy");
-        int cell = enter();
-        try {
-            for (SlotPool pool : kinds.all()) {
-                pool.settings().strategy(strategy);
-            }
-        } finally {
-            gate.exit(cell);
-        }
+        inside(() -> kinds.setStrategy(strategy));
     }
 
     /** The mode the resets' scanners run in now, or {@link ScanMode#NONE} without one. */
     public ScanMode scanMode() {
-        int cell = enter();
-        ResetContexts lender = contexts;
-        ResetContext ctx = lender.borrow();
-        try {
-            return ctx.scanMode();
-        } finally {
-            lender.giveBack(ctx);
-            gate.exit(cell);
-        }
+        return inside(() -> {
+            ResetContexts lender = contexts;
+            ResetContext ctx = lender.borrow();
+            try {
+                return ctx.scanMode();
+            } finally {
+                lender.giveBack(ctx);
+            }
+        });
     }
 
     /**
@@ -681,14 +348,7 @@ public final class WarmPool implements AutoCloseable {
      * batch anyway. A pool that sees no call at all keeps such a batch until this is called.
      */
     public void flushDecommits() {
-        int cell = enter();
-        try {
-            for (SlotPool pool : kinds.all()) {
-                pool.flush();
-            }
-        } finally {
-            gate.exit(cell);
-        }
+        inside(kinds::flush);
     }
 
     /**
@@ -715,21 +375,16 @@ public final class WarmPool implements AutoCloseable {
         }
         forks.check();
         if (gate.close(outstanding)) {
-            line.wakeAll();
+            acquirer.wakeAll();
             closeAll();
         }
     }
 
     private void closeAll() {
-        for (SlotPool pool : kinds.all()) {
-            pool.close();
-        }
+        kinds.closeAll();
         meter.close();
         contexts.close(); // last: the meter's scanner shares its descriptor
-        for (MemoryImage image : images) { // after the slabs: no slot maps one now
-            image.close();
-        }
-        images.clear();
+        images.closeAll(); // after the slabs: no slot maps one now
     }
 
     /**
@@ -742,7 +397,7 @@ public final class WarmPool implements AutoCloseable {
     private void renewAfterFork(List<Lease> leasesOut) {
         profile.renewAfterFork();
         gate.renewAfterFork();
-        line = new AcquireLine();
+        acquirer.renewAfterFork();
         outstanding.clear();
         for (Lease lease : leasesOut) {
             outstanding.add(lease.countedIn, 1);
