@@ -7,11 +7,13 @@
  *
  * <h2>The rooms of pool-allocator, and the one rule between them</h2>
  * <pre>
- *  io.warmpool.pool            the API: the pool, instances, slot views, requests, memory images; fork recovery
+ *  io.warmpool.pool            the API: the pool, instances, slot views, requests, memory images; behind it
+ *                              the instance acquire (all slots or none) and its line, the gate, fork recovery
  *    ├── .config               what a pool is made of: PoolConfig, settings and their one name each
  *    ├── .event                what a pool tells: listener, reset records, fallbacks, snapshots
  *    ├── .profile              the tenant profile, built from reset records
- *    ├── .slab                 slabs, the slot index allocator, the life of a slot (SlotPool)
+ *    ├── .slab                 slabs, the slot index allocator, the life of a slot (SlotPool) and its steps:
+ *    │                         the slot acquire, per-slot records, recovery, warm-slot trim and eviction
  *    ├── .image                memory images: the sealed memfd, which image each slot maps, changing it
  *    ├── .reset                the reset strategies, auto's choice, reset contexts, the decommit queue
  *    └── .concurrent           striped counters, thread indices, the padding scheme
