@@ -188,14 +188,14 @@ class PoolLocksForkTest {
     private static List<Object> monitorsOf(WarmPool pool) throws ReflectiveOperationException {
         List<Object> monitors = new ArrayList<>();
         monitors.add(field(pool, "contexts"));
-        monitors.add(field(pool, "line"));
+        monitors.add(field(field(pool, "leasing"), "line"));
         monitors.add(field(pool, "meter"));
         for (Object kind : (List<?>) field(field(pool, "kinds"), "present")) {
             for (Object stripe : (Object[]) field(field(kind, "allocator"), "stripes")) {
                 monitors.add(stripe);
             }
             monitors.add(field(kind, "queue"));
-            monitors.addAll(List.of((Object[]) field(kind, "growLocks")));
+            monitors.addAll(List.of((Object[]) field(field(kind, "records"), "growLocks")));
         }
         return monitors;
     }

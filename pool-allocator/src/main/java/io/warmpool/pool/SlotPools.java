@@ -49,13 +49,16 @@ final class SlotPools {
         return Collections.unmodifiableList(present);
     }
 
-    /** The state of every kind's slots now (each runs its decommits that waited too long first). */
-    PoolSnapshot snapshot(long listenerFailures) {
+    /**
+     * The state of every kind's slots now (each runs its decommits that waited too long first), and
+     * then the listener's failures.
+     */
+    PoolSnapshot snapshot(GuardedListener listener) {
         Map<SlotKind, PoolSnapshot.KindSnapshot> out = new EnumMap<>(SlotKind.class);
         for (SlotPool pool : present) {
             out.put(pool.kind(), pool.snapshot());
         }
-        return new PoolSnapshot(out, listenerFailures);
+        return new PoolSnapshot(out, listener.failures());
     }
 
     /** Sets every kind's bound on unused warm slots; the warm slots beyond it go cold now. */

@@ -15,14 +15,12 @@ import io.warmpool.pool.profile.TenantProfile;
 import io.warmpool.pool.reset.ResetContext;
 import io.warmpool.pool.reset.ResetContexts;
 import io.warmpool.pool.slab.AddressSpace;
-import io.warmpool.pool.slab.AffinityKey;
 import io.warmpool.pool.slab.SlotPool;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * A pool of pre-reserved memory, table and stack slots for short-lived instances, each reset on
@@ -79,7 +77,7 @@ public final class WarmPool implements AutoCloseable {
     /** Instances out; each instance counts in the cell of the thread that acquired it, up and down. */
     private final StripedCounter outstanding = new StripedCounter();
     private final GuardedListener listener;
-    private final InstanceAcquirer acquirer;
+    private final Leasing leasing;
     private ResidentMeter meter;
     private volatile int maxUnusedWarmSlots;
     private final PoolImages images;
@@ -95,13 +93,13 @@ public final class WarmPool implements AutoCloseable {
         this.meter = new ResidentMeter(os, config.pageSize());
         this.images = new PoolImages(config, os, gate);
         this.forks = new ForkRecovery(config, kinds, os, this::renewAfterFork);
-        this.acquirer = new InstanceAcquirer(config, kinds, gate, forks, guarded, profile, outstanding, giveBack);
+        this.leasing = new Leasing(config, kinds, gate, forks, guarded, profile, outstanding, giveBack);
         AddressSpace.checkFits(config, os);
         boolean processMadvise = config.decommitBatch() > 1 && KernelFeatures.processMadviseDontneed(os).present();
         try {
             for (SlotKind kind : SlotKind.values()) {
                 if (config.kind(kind).count() > 0) {
-                    SlotPool pool = new SlotPool(kind, config, os, processMadvise, guarded, acquirer::slotFreed);
+                    SlotPool pool = new SlotPool(kind, config, os, processMadvise, guarded, leasing::slotFreed);
                     kinds.add(pool);
                     profile.stripes(kind, pool.stripes());
                 }
@@ -172,7 +170,7 @@ public final class WarmPool implements AutoCloseable {
      * @throws IllegalStateException when the pool is closed
      */
     public Instance acquire(InstanceRequest request) {
-        return acquirer.acquire(request);
+        return leasing.acquire(request);
     }
 
     /**
@@ -186,65 +184,25 @@ public final class WarmPool implements AutoCloseable {
      * @throws InterruptedException     when interrupted while waiting
      */
     public Instance acquire(InstanceRequest request, Duration timeout) throws InterruptedException {
-        return acquirer.acquire(request, timeout);
+        return leasing.acquire(request, timeout);
     }
 
-    /**
-     * Releases the first {@code count} of {@code taken}, last first: the first one becomes the most
-     * recently used slot of the key, so that the next instance with the key gets each of its
-     * memories (and tables) back in the same place, not swapped.
-     */
-    private void releaseAll(ResetContext ctx, SlotKind kind, int[] taken, int count, AffinityKey key) {
-        for (int i = count - 1; i >= 0; i--) {
-            kinds.of(kind).release(ctx, taken[i], key);
-        }
-    }
-
-    /**
-     * Resets and returns the slots of a lease its instance gave back. Never refused by the gate: the
-     * instance out kept the pool open ({@link PoolGate}), and its count drops only at the end.
-     */
+    /** What an instance's release calls: its slots are reset and taken back ({@link Leasing#release}). */
     private void release(Lease lease) {
-        forks.check(lease);
-        int cell = gate.enterAlways();
-        ResetContexts lender = contexts;
-        ResetContext ctx = lender.borrow();
-        try {
-            releaseAll(ctx, SlotKind.MEMORY, lease.memorySlots, lease.memorySlots.length, lease.key);
-            releaseAll(ctx, SlotKind.TABLE, lease.tableSlots, lease.tableSlots.length, lease.key);
-            if (lease.stackSlot >= 0) {
-                kinds.of(SlotKind.STACK).release(ctx, lease.stackSlot, lease.key);
-            }
-        } finally {
-            lender.giveBack(ctx); // before the count drops: close() refuses while it is up, so never closes ctx in use
-            outstanding.add(lease.countedIn, -1);
-            acquirer.slotFreed(); // once for the instance's slots: one waiter tries, not one per slot
-            gate.exit(cell);
-        }
+        forks.check(lease); // first: in a forked child it renews the reset contexts read next
+        leasing.release(lease, contexts);
     }
 
     /**
-     * Runs {@code call} as a call that reads or changes slots: refused once the pool is closed, and
-     * holding {@link #close()} off while it runs ({@link PoolGate}); in a forked child the bookkeeping
-     * is rebuilt first.
+     * Enters a call that reads or changes slots: refused once the pool is closed; in a forked child
+     * the bookkeeping is rebuilt first. Pass what it returns to {@link PoolGate#exit}. (Not a helper
+     * that takes the call as a lambda: the pool's calls run in a forked child, where a call site
+     * must not be bootstrapped, see the compiler arguments in the parent pom.)
      */
-    private <T> T inside(Supplier<T> call) {
+    private int enter() {
         gate.checkOpen();
         forks.check();
-        int cell = gate.enter();
-        try {
-            return call.get();
-        } finally {
-            gate.exit(cell);
-        }
-    }
-
-    /** As {@link #inside(Supplier)}, for a call that answers nothing. */
-    private void inside(Runnable call) {
-        inside(() -> {
-            call.run();
-            return null;
-        });
+        return gate.enter();
     }
 
     /** What the pool's tenants did so far: dirty pages per reset and where, instances in use at acquire. */
@@ -262,7 +220,12 @@ public final class WarmPool implements AutoCloseable {
      * fill run first (see {@link #flushDecommits()}).
      */
     public PoolSnapshot snapshot() {
-        return inside(() -> kinds.snapshot(listener.failures()));
+        int cell = enter();
+        try {
+            return kinds.snapshot(listener);
+        } finally {
+            gate.exit(cell);
+        }
     }
 
     /**
@@ -273,7 +236,7 @@ public final class WarmPool implements AutoCloseable {
      * have waited too long for their batch to fill run first (see {@link #flushDecommits()}).
      */
     public long residentBytes(SlotKind kind) {
-        return inside(() -> meter.measure(kinds.orNull(kind), false, contexts));
+        return measureResident(kind, false);
     }
 
     /**
@@ -283,7 +246,16 @@ public final class WarmPool implements AutoCloseable {
      * it was on when its turn came.
      */
     public long idleResidentBytes(SlotKind kind) {
-        return inside(() -> meter.measure(kinds.orNull(kind), true, contexts));
+        return measureResident(kind, true);
+    }
+
+    private long measureResident(SlotKind kind, boolean idleOnly) {
+        int cell = enter();
+        try {
+            return meter.measure(kinds.orNull(kind), idleOnly, contexts);
+        } finally {
+            gate.exit(cell);
+        }
     }
 
     /** The keep-resident bytes per warm slot of {@code kind} now ({@link PoolSetting#keepResident}). */
@@ -300,7 +272,12 @@ public final class WarmPool implements AutoCloseable {
      * @throws IllegalStateException when the pool is closed
      */
     public void setKeepResidentBytes(SlotKind kind, long bytes) {
-        inside(() -> kinds.of(kind).setKeepResidentBytes(bytes));
+        int cell = enter();
+        try {
+            kinds.of(kind).setKeepResidentBytes(bytes);
+        } finally {
+            gate.exit(cell);
+        }
     }
 
     /** The bound on unused warm slots per kind now ({@link PoolSetting#MAX_UNUSED_WARM_SLOTS}). */
@@ -310,11 +287,14 @@ public final class WarmPool implements AutoCloseable {
 
     /** Changes the bound on unused warm slots per kind; warm slots above a lower bound go cold now. */
     public void setMaxUnusedWarmSlots(int bound) {
-        inside(() -> {
+        int cell = enter();
+        try {
             kinds.setMaxUnusedWarm(bound);
             maxUnusedWarmSlots = bound;
             profile.maxUnusedWarmSlots(bound);
-        });
+        } finally {
+            gate.exit(cell);
+        }
     }
 
     /** The reset strategy now ({@link PoolSetting#RESET_STRATEGY}). */
@@ -325,20 +305,25 @@ public final class WarmPool implements AutoCloseable {
     /** Changes the reset strategy of every kind for the resets from now on. */
     public void setResetStrategy(ResetStrategy strategy) {
         Objects.requireNonNull(strategy, "strategy");
-        inside(() -> kinds.setStrategy(strategy));
+        int cell = enter();
+        try {
+            kinds.setStrategy(strategy);
+        } finally {
+            gate.exit(cell);
+        }
     }
 
     /** The mode the resets' scanners run in now, or {@link ScanMode#NONE} without one. */
     public ScanMode scanMode() {
-        return inside(() -> {
-            ResetContexts lender = contexts;
-            ResetContext ctx = lender.borrow();
-            try {
-                return ctx.scanMode();
-            } finally {
-                lender.giveBack(ctx);
-            }
-        });
+        int cell = enter();
+        ResetContexts lender = contexts;
+        ResetContext ctx = lender.borrow();
+        try {
+            return ctx.scanMode();
+        } finally {
+            lender.giveBack(ctx);
+            gate.exit(cell);
+        }
     }
 
     /**
@@ -348,7 +333,12 @@ public final class WarmPool implements AutoCloseable {
      * batch anyway. A pool that sees no call at all keeps such a batch until this is called.
      */
     public void flushDecommits() {
-        inside(kinds::flush);
+        int cell = enter();
+        try {
+            kinds.flush();
+        } finally {
+            gate.exit(cell);
+        }
     }
 
     /**
@@ -375,7 +365,7 @@ public final class WarmPool implements AutoCloseable {
         }
         forks.check();
         if (gate.close(outstanding)) {
-            acquirer.wakeAll();
+            leasing.wakeAll();
             closeAll();
         }
     }
@@ -397,7 +387,7 @@ public final class WarmPool implements AutoCloseable {
     private void renewAfterFork(List<Lease> leasesOut) {
         profile.renewAfterFork();
         gate.renewAfterFork();
-        acquirer.renewAfterFork();
+        leasing.renewAfterFork();
         outstanding.clear();
         for (Lease lease : leasesOut) {
             outstanding.add(lease.countedIn, 1);

@@ -8,7 +8,8 @@
  * <h2>The rooms of pool-allocator, and the one rule between them</h2>
  * <pre>
  *  io.warmpool.pool            the API: the pool, instances, slot views, requests, memory images; behind it
- *                              the instance acquire (all slots or none) and its line, the gate, fork recovery
+ *                              the leasing of slots (all a request asks for, or none; the line; the release),
+ *                              the gate, fork recovery
  *    ├── .config               what a pool is made of: PoolConfig, settings and their one name each
  *    ├── .event                what a pool tells: listener, reset records, fallbacks, snapshots
  *    ├── .profile              the tenant profile, built from reset records

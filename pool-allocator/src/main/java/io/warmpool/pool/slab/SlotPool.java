@@ -354,14 +354,14 @@ public final class SlotPool implements AutoCloseable, DecommitQueue.Completion {
      */
     public void renewAfterFork(IntPredicate held, String why) {
         SlotIndexAllocator rebuilt = allocator.forChild();
-        SlotRecovery.Renewed renewed = recovery.renewInFlight(rebuilt, held, why);
+        int inUse = recovery.renewInFlight(rebuilt, held, why);
         queue = queue.forChild();
         tracking.forChild();
         records.renewAfterFork();
         allocator = rebuilt;
         counts.clear();
-        counts.add(renewed.inUse() * IN_USE);
-        recovery.tellRenewed(renewed, why);
+        counts.add(inUse * IN_USE);
+        recovery.tellRenewed(why);
     }
 
     @Override

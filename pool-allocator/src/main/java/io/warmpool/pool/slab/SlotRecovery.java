@@ -39,6 +39,11 @@ final class SlotRecovery {
     private final WrittenTracking tracking;
     private final SlotResetter resetter;
     private final PoolListener listener;
+    // What renewInFlight did, for tellRenewed: used by the one thread of a forked child only. Fields,
+    // not a result record, so that the child loads no class the parent never needed.
+    private int renewedRemapped;
+    private int renewedQuarantined;
+    private String renewedFirstFailure;
 
     SlotRecovery(SlotKind kind, Syscalls os, Slab slab, SlotRecords records, ImageSlots images,
                  WrittenTracking tracking, SlotResetter resetter, PoolListener listener) {
@@ -107,16 +112,15 @@ final class SlotRecovery {
         resetter.forget(slot);
     }
 
-    /** What {@link #renewInFlight} did, for the counts and the fallbacks. */
-    record Renewed(int inUse, int remapped, int quarantined, String firstFailure) {
-    }
-
     /**
      * In a forked child: goes through the slots {@code rebuilt} (the allocator rebuilt from the
      * slots' states) has taken, as the class comment draws it; a slot that {@code held} says an
-     * instance of the child still holds stays in use, distrusted for {@code why}.
+     * instance of the child still holds stays in use, distrusted for {@code why}. Tell the
+     * fallbacks with {@link #tellRenewed} once the rest of the kind is renewed.
+     *
+     * @return the slots that stay in use
      */
-    Renewed renewInFlight(SlotIndexAllocator rebuilt, IntPredicate held, String why) {
+    int renewInFlight(SlotIndexAllocator rebuilt, IntPredicate held, String why) {
         int inUse = 0;
         int remapped = 0;
         int quarantined = 0;
@@ -149,18 +153,21 @@ final class SlotRecovery {
                 }
             }
         }
-        return new Renewed(inUse, remapped, quarantined, firstFailure);
+        renewedRemapped = remapped;
+        renewedQuarantined = quarantined;
+        renewedFirstFailure = firstFailure;
+        return inUse;
     }
 
     /** Counts what {@link #renewInFlight} remapped and quarantined, once the kind is renewed. */
-    void tellRenewed(Renewed renewed, String why) {
-        if (renewed.remapped() > 0) {
-            listener.fallback(kind, Fallback.FORKED, renewed.remapped() + " " + kind.label()
+    void tellRenewed(String why) {
+        if (renewedRemapped > 0) {
+            listener.fallback(kind, Fallback.FORKED, renewedRemapped + " " + kind.label()
                     + " slot(s) in flight at the fork replaced by fresh mappings (" + why + ")");
         }
-        if (renewed.quarantined() > 0) {
-            listener.fallback(kind, Fallback.QUARANTINED, renewed.quarantined() + " " + kind.label() + " slot(s) in flight"
-                    + " at the fork could not be replaced by fresh mappings in the forked child: " + renewed.firstFailure());
+        if (renewedQuarantined > 0) {
+            listener.fallback(kind, Fallback.QUARANTINED, renewedQuarantined + " " + kind.label() + " slot(s) in flight"
+                    + " at the fork could not be replaced by fresh mappings in the forked child: " + renewedFirstFailure);
         }
     }
 }

@@ -7,6 +7,8 @@ import io.warmpool.pool.config.SlotKind;
 import io.warmpool.pool.event.AcquireKind;
 import io.warmpool.pool.event.AcquireOutcome;
 import io.warmpool.pool.profile.TenantProfile;
+import io.warmpool.pool.reset.ResetContext;
+import io.warmpool.pool.reset.ResetContexts;
 import io.warmpool.pool.slab.AffinityKey;
 import io.warmpool.pool.slab.SlotIndexAllocator;
 import io.warmpool.pool.slab.SlotPool;
@@ -17,8 +19,10 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * How a {@link WarmPool} hands out an instance: every slot its request asks for, or none. Waiting
- * in line for slots to be released is {@link AcquireLine}'s (which this owns); one try is drawn here.
+ * How a {@link WarmPool} lends its slots: an acquire takes every slot its request asks for, or none,
+ * and hands them out as one {@link Lease} in an {@link Instance}; the instance's release resets them
+ * and takes them back. Waiting in line for slots to be released is {@link AcquireLine}'s (which this
+ * owns); one try is drawn here.
  *
  * <pre>
  *  refused first, before any slot is taken: a closed pool; a request no pool state could serve
@@ -33,6 +37,10 @@ import java.util.function.Consumer;
  *    every slot taken ──► the listener hears how each was found (once the whole instance is taken)
  *                     ──► counted out in this thread's cell ──► a Lease, an Instance
  *
+ *  release (never refused by the gate: the instance out kept the pool open):
+ *    each slot reset and freed, memories and tables last first ──► the count out drops
+ *    ──► one waiter in line tries (once for the instance, not once per slot)
+ *
  *  while it takes them, each element of the slot arrays holds one int:
  *    bit  31  30 | 29  28 | 27 ................................. 0
  *        image    |  how   |  slot (a kind has fewer than 2^28 slots: PoolConfig checks)
@@ -43,7 +51,7 @@ import java.util.function.Consumer;
  * A try allocates nothing the instance does not keep: a forked child may acquire, where an
  * allocation that needs the heap lock could wait forever.
  */
-final class InstanceAcquirer {
+final class Leasing {
     private static final int[] NO_SLOTS = {};
     /** Where how a slot was found starts in {@link #taken}: above every slot index (two bits). */
     private static final int HOW_SHIFT = 28;
@@ -62,11 +70,12 @@ final class InstanceAcquirer {
     private AcquireLine line = new AcquireLine(); // replaced in a forked child (renewAfterFork)
 
     /**
-     * @param outstanding the pool's instances out: each acquire counts one up in this thread's cell
-     * @param giveBack    what an instance's release calls with its lease
+     * @param outstanding the pool's instances out: each acquire counts one up in its thread's cell,
+     *                    its release counts it down there
+     * @param giveBack    what an instance's release calls with its lease (the pool, which calls {@link #release})
      */
-    InstanceAcquirer(PoolConfig config, SlotPools kinds, PoolGate gate, ForkRecovery forks, GuardedListener listener,
-                     TenantProfile profile, StripedCounter outstanding, Consumer<Lease> giveBack) {
+    Leasing(PoolConfig config, SlotPools kinds, PoolGate gate, ForkRecovery forks, GuardedListener listener,
+            TenantProfile profile, StripedCounter outstanding, Consumer<Lease> giveBack) {
         this.config = config;
         this.kinds = kinds;
         this.gate = gate;
@@ -142,7 +151,41 @@ final class InstanceAcquirer {
         }
     }
 
-    /** A slot was freed (a release, or a queued decommit that completed): one waiter in line tries. */
+    /**
+     * Resets and returns the slots of a lease its instance gave back, with the reset contexts the
+     * pool has once the caller checked for a fork ({@link ForkRecovery#check(Lease)}, which renews
+     * them in a forked child). Never refused by the gate: the instance out kept the pool open
+     * ({@link PoolGate}), and its count drops only at the end.
+     */
+    void release(Lease lease, ResetContexts contexts) {
+        int cell = gate.enterAlways();
+        ResetContext ctx = contexts.borrow();
+        try {
+            releaseAll(ctx, SlotKind.MEMORY, lease.memorySlots, lease.memorySlots.length, lease.key);
+            releaseAll(ctx, SlotKind.TABLE, lease.tableSlots, lease.tableSlots.length, lease.key);
+            if (lease.stackSlot >= 0) {
+                kinds.of(SlotKind.STACK).release(ctx, lease.stackSlot, lease.key);
+            }
+        } finally {
+            contexts.giveBack(ctx); // before the count drops: close() refuses while it is up, so never closes ctx in use
+            outstanding.add(lease.countedIn, -1);
+            line.slotFreed(); // once for the instance's slots: one waiter tries, not one per slot
+            gate.exit(cell);
+        }
+    }
+
+    /**
+     * Releases the first {@code count} of {@code taken}, last first: the first one becomes the most
+     * recently used slot of the key, so that the next instance with the key gets each of its
+     * memories (and tables) back in the same place, not swapped.
+     */
+    private void releaseAll(ResetContext ctx, SlotKind kind, int[] taken, int count, AffinityKey key) {
+        for (int i = count - 1; i >= 0; i--) {
+            kinds.of(kind).release(ctx, taken[i], key);
+        }
+    }
+
+    /** A queued decommit freed a slot: one waiter in line tries. */
     void slotFreed() {
         line.slotFreed();
     }
