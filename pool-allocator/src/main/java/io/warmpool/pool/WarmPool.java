@@ -66,7 +66,6 @@ public final class WarmPool implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WarmPool.class.getName());
 
     private final PoolConfig config;
-    private final Syscalls os;
     private final TenantProfile profile;
     private final SlotPools kinds = new SlotPools();
     private final ForkRecovery forks;
@@ -84,7 +83,6 @@ public final class WarmPool implements AutoCloseable {
 
     private WarmPool(PoolConfig config, PoolListener listener, Syscalls os) {
         this.config = config;
-        this.os = os;
         this.maxUnusedWarmSlots = config.maxUnusedWarmSlots();
         this.profile = new TenantProfile(config);
         GuardedListener guarded = new GuardedListener(profile, listener, LOG);
