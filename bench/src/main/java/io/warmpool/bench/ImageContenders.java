@@ -274,8 +274,7 @@ public final class ImageContenders {
 
         @Override
         public Optional<String> unsupported(Workload workload) {
-            return workload.slotBytes() > Integer.MAX_VALUE
-                    ? Optional.of("a direct buffer holds at most 2 GiB - 1 bytes") : imageUnsupported(imageBytes, workload);
+            return DirectBufferContender.directUnsupported(workload).or(() -> imageUnsupported(imageBytes, workload));
         }
 
         @Override
