@@ -35,7 +35,7 @@ import java.util.concurrent.locks.LockSupport;
  *  each worker draws from a random of its own, split from the seed in worker order
  * </pre>
  */
-final class SyntheticWorkload implements TenantWorkload {
+final class SyntheticWorkload {
     private static final Duration ACQUIRE_WAIT = Duration.ofMillis(100);
 
     /**
@@ -103,8 +103,8 @@ final class SyntheticWorkload implements TenantWorkload {
         return modules;
     }
 
-    @Override
-    public TenantThreads threads() {
+    /** The worker threads that run this workload's requests. */
+    TenantThreads threads() {
         return threads;
     }
 

@@ -8,8 +8,10 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntFunction;
 
 /**
- * The worker threads of a {@link TenantWorkload}: the life of the workers, whatever a request of the
- * workload does.
+ * The worker threads of serve's tenants: the life of the workers, whatever a request of their
+ * workload does ({@link WasmWorkload}: a WebAssembly guest, a fresh instance per request;
+ * {@link SyntheticWorkload}: page writes that play instances). Serve starts them once the pool is up
+ * and stops them at drain, before the pool is unmapped.
  *
  * <pre>
  *  start:  worker i's request is made (in worker order) and its daemon thread NAME-i created, for

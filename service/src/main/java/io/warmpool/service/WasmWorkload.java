@@ -31,7 +31,7 @@ import java.util.function.LongPredicate;
  * A guest that traps is the guest's business: serve counts it and goes on. A result check that fails
  * is a tenant that read another tenant's bytes, which is the pool's business: serve stops and exits 1.
  */
-final class WasmWorkload implements TenantWorkload {
+final class WasmWorkload {
     private static final Logger LOG = LoggerFactory.getLogger(WasmWorkload.class);
     private static final Duration ACQUIRE_WAIT = Duration.ofMillis(100);
     /** How long a worker pauses when every slot was taken (the host's acquire does not wait). */
@@ -67,8 +67,8 @@ final class WasmWorkload implements TenantWorkload {
         this.threads = new TenantThreads("warmpool-guest", settings.threads(), i -> this::request, onFailure);
     }
 
-    @Override
-    public TenantThreads threads() {
+    /** The worker threads that run this workload's requests. */
+    TenantThreads threads() {
         return threads;
     }
 
