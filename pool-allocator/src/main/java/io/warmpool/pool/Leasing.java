@@ -42,8 +42,8 @@ import java.util.function.Consumer;
  *    ──► one waiter in line tries (once for the instance, not once per slot)
  *
  *  while it takes them, each element of the slot arrays holds one int:
- *    bit  31  30 | 29  28 | 27 ................................. 0
- *        image    |  how   |  slot (a kind has fewer than 2^28 slots: PoolConfig checks)
+ *    bits  31 30 | 29 28 | 27 .............................. 0
+ *          image | how   | slot (a kind has fewer than 2^28 slots: PoolConfig checks)
  *    image: 0 none asked, 1 the slot mapped it already, 2 remapped     how: AcquireKind's ordinal
  *    SlotIndexAllocator.NONE (-1): no slot          the lease gets the slots alone (toSlots)
  * </pre>
