@@ -172,6 +172,44 @@ class GuestInstanceReleaseTest {
         }
     }
 
+    @Test
+    void twoCallsAtOnceOnAReleasedInstanceNeverReachTheSlotsNextTenant() throws Exception {
+        GuestModule module = scribbler(pool(1));
+        for (int round = 0; round < ROUNDS; round++) {
+            keepScribbling.set(true);
+            Future<Throwable> stragglers = releaseWhileAnotherThreadScribbles(module, guest -> {
+                // A second call on the same instance at the same time (WebAssembly instances are
+                // single-threaded; a careless host does it anyway): its accesses count themselves.
+                Future<Throwable> second = threads.submit(() -> {
+                    try {
+                        guest.call("scribble");
+                        return null;
+                    } catch (RuntimeException e) {
+                        return e;
+                    }
+                });
+                RuntimeException first = null;
+                try {
+                    guest.call("scribble");
+                } catch (RuntimeException e) {
+                    first = e;
+                }
+                try {
+                    second.get(60, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException("the second call did not end", e);
+                }
+                if (first != null) {
+                    throw first;
+                }
+            });
+
+            nextTenantSeesOnlyItsOwnBytes(module, stragglers);
+            assertTrue(stragglers.get(60, TimeUnit.SECONDS) != null, "the calls should have failed");
+            assertFalse(oldTenantReadTheNext.get(), "a released call read the next tenant's bytes");
+        }
+    }
+
     /**
      * One thread runs an instance and hands it to a second, which scribbles on it (until it fails);
      * once the second's bytes are in the memory, the first returns, which releases the instance. The
