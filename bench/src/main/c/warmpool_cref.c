@@ -1,7 +1,8 @@
 /*
  * warmpool-cref: the C reference of `warmpool bench`. It runs the bench's cycle on one slot with the
- * same system calls as the pool's `pagemap-guided` and `memset-keep-resident` resets, and no Java,
- * so that the cost of Java and JNA shows as a ratio.
+ * same system calls as the pool's `pagemap-guided`, `memset-keep-resident`, `madvise-all` and
+ * `written-tracked` resets, and no Java, so that the cost of Java and JNI shows as a ratio, and so
+ * that what the kernel charges each strategy (its floor on this machine) can be read apart from it.
  *
  *  reservation (mmap PROT_NONE, MAP_NORESERVE; MADV_NOHUGEPAGE, MADV_WIPEONFORK, as the pool's slab)
  *  | guard 64 MiB | slot: [lo, lo + slot-bytes) read-write | up to max-bytes PROT_NONE | guard 64 MiB |
@@ -14,6 +15,14 @@
  *                             at walk_end; memset PRESENT regions, madvise(DONTNEED) SWAPPED ones,
  *                             madvise(DONTNEED) [stop, hi) when the budget ran out
  *            memset-keep-resident: memset [lo, lo + keep); madvise(DONTNEED) [lo + keep, hi)
+ *            madvise-all:     madvise(DONTNEED) [lo, hi)
+ *            written-tracked: the window [lo, lo + keep) registered with a userfaultfd in async
+ *                             write-protect mode (and protected) before the first cycle; PAGEMAP_SCAN
+ *                             the window for WRITTEN pages (CHECK_WPASYNC); PAGEMAP_SCAN [lo + keep,
+ *                             hi) for dirty pages; memset the written regions, then protect them
+ *                             again: UFFDIO_WRITEPROTECT per region up to 4 regions, else one
+ *                             PAGEMAP_SCAN WP_MATCHING of the window; madvise(DONTNEED) what lies
+ *                             beyond the window (WrittenTracking's calls, in its order)
  *
  * usage: warmpool-cref STRATEGY SLOT MAX KEEP DIRTY SPREAD ITERATIONS WARMUP WARMUP_NS SEED TIME_LIMIT_NS
  *        (the warmup runs WARMUP cycles and at least WARMUP_NS nanoseconds, as the Java driver's)
@@ -31,6 +40,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,10 +53,24 @@ struct page_region {
     uint64_t start, end, categories;
 };
 #define PAGEMAP_SCAN_REQUEST 0xC0606610UL
+#define PAGE_IS_WRITTEN (1UL << 1)
 #define PAGE_IS_FILE (1UL << 2)
 #define PAGE_IS_PRESENT (1UL << 3)
 #define PAGE_IS_SWAPPED (1UL << 4)
 #define PAGE_IS_PFNZERO (1UL << 5)
+#define PM_SCAN_WP_MATCHING (1UL << 0)
+#define PM_SCAN_CHECK_WPASYNC (1UL << 1)
+/* include/uapi/linux/userfaultfd.h (6.7+ for WP_ASYNC) */
+#define UFFD_USER_MODE_ONLY 1
+#define UFFD_API_VALUE 0xAAULL
+#define UFFD_FEATURE_WP_UNPOPULATED (1ULL << 13)
+#define UFFD_FEATURE_WP_ASYNC (1ULL << 15)
+#define UFFDIO_API_REQUEST 0xC018AA3FUL
+#define UFFDIO_REGISTER_REQUEST 0xC020AA00UL
+#define UFFDIO_WRITEPROTECT_REQUEST 0xC018AA06UL
+#define UFFDIO_REGISTER_MODE_WP (1ULL << 1)
+#define UFFDIO_WRITEPROTECT_MODE_WP (1ULL << 0)
+#define PROTECT_EACH_MAX 4 /* as WrittenTracking.PROTECT_EACH_MAX */
 #define VECTOR_REGIONS (8192 / 24) /* as PagemapScanner.VECTOR_REGIONS: the kernel's copy fits a slab */
 #define GUARD_BYTES (64UL << 20)
 #define MIN_SAMPLES 10
@@ -122,19 +146,31 @@ static int pagemap_fd = -1;
 static struct page_region vector[VECTOR_REGIONS];
 static struct page_region found[1 << 16];
 
-/* Scans [lo, hi) for dirty pages, at most max_pages; returns where the walk stopped. */
-static uint64_t scan(uint64_t lo, uint64_t hi, uint64_t max_pages, uint64_t page, size_t *count) {
+/* What a scan asks for: the pool's dirty pages (ScanSelection.DIRTY) or written ones (WRITTEN). */
+static const struct pm_scan_arg DIRTY = {
+    .category_inverted = PAGE_IS_PFNZERO | PAGE_IS_FILE,
+    .category_mask = PAGE_IS_PFNZERO | PAGE_IS_FILE,
+    .category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
+    .return_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
+};
+static const struct pm_scan_arg WRITTEN = {
+    .flags = PM_SCAN_CHECK_WPASYNC, .category_mask = PAGE_IS_WRITTEN, .return_mask = PAGE_IS_WRITTEN,
+};
+
+/* Scans [lo, hi) for the pages `selection` asks for, at most max_pages, appending to found[*count..];
+ * returns where the walk stopped. */
+static uint64_t scan_for(const struct pm_scan_arg *selection, uint64_t lo, uint64_t hi, uint64_t max_pages,
+                         uint64_t page, size_t *count) {
     uint64_t cursor = lo, reported = 0;
-    size_t n_found = 0;
+    size_t n_found = *count;
     while (cursor < hi) {
-        struct pm_scan_arg arg = {
-            .size = sizeof arg, .start = cursor, .end = hi, .vec = (uint64_t) (uintptr_t) vector,
-            .vec_len = VECTOR_REGIONS, .max_pages = max_pages == 0 ? 0 : max_pages - reported,
-            .category_inverted = PAGE_IS_PFNZERO | PAGE_IS_FILE,
-            .category_mask = PAGE_IS_PFNZERO | PAGE_IS_FILE,
-            .category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
-            .return_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
-        };
+        struct pm_scan_arg arg = *selection;
+        arg.size = sizeof arg;
+        arg.start = cursor;
+        arg.end = hi;
+        arg.vec = (uint64_t) (uintptr_t) vector;
+        arg.vec_len = VECTOR_REGIONS;
+        arg.max_pages = max_pages == 0 ? 0 : max_pages - reported;
         int n = ioctl(pagemap_fd, PAGEMAP_SCAN_REQUEST, &arg);
         if (n < 0) {
             char what[120];
@@ -163,6 +199,12 @@ static uint64_t scan(uint64_t lo, uint64_t hi, uint64_t max_pages, uint64_t page
     return cursor < hi ? cursor : hi;
 }
 
+/* Scans [lo, hi) for dirty pages, at most max_pages; returns where the walk stopped. */
+static uint64_t scan(uint64_t lo, uint64_t hi, uint64_t max_pages, uint64_t page, size_t *count) {
+    *count = 0;
+    return scan_for(&DIRTY, lo, hi, max_pages, page, count);
+}
+
 static void reset_pagemap_guided(uint64_t lo, uint64_t hi, uint64_t keep, uint64_t page) {
     size_t n;
     uint64_t stop = scan(lo, hi, keep / page, page, &n);
@@ -179,6 +221,64 @@ static void reset_pagemap_guided(uint64_t lo, uint64_t hi, uint64_t keep, uint64
 static void reset_memset_keep_resident(uint64_t lo, uint64_t hi, uint64_t keep) {
     memset((void *) lo, 0, keep);
     advise(lo + keep, hi - lo - keep, MADV_DONTNEED, "MADV_DONTNEED");
+}
+
+static void reset_madvise_all(uint64_t lo, uint64_t hi) {
+    advise(lo, hi - lo, MADV_DONTNEED, "MADV_DONTNEED");
+}
+
+static int uffd = -1;
+
+static void write_protect(uint64_t start, uint64_t length) {
+    uint64_t range[3] = {start, length, UFFDIO_WRITEPROTECT_MODE_WP};
+    if (ioctl(uffd, UFFDIO_WRITEPROTECT_REQUEST, range) != 0) {
+        char what[120];
+        snprintf(what, sizeof what, "ioctl(UFFDIO_WRITEPROTECT, 0x%" PRIx64 ", %" PRIu64 ")", start, length);
+        die(what);
+    }
+}
+
+/* Opens the userfaultfd and registers [lo, lo + keep) for async write-protect, all of it protected. */
+static void track_window(uint64_t lo, uint64_t keep) {
+    uffd = (int) syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+    if (uffd < 0) {
+        die("userfaultfd(UFFD_USER_MODE_ONLY)");
+    }
+    uint64_t api[3] = {UFFD_API_VALUE, UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED, 0};
+    if (ioctl(uffd, UFFDIO_API_REQUEST, api) != 0) {
+        die("ioctl(UFFDIO_API, WP_ASYNC | WP_UNPOPULATED)");
+    }
+    uint64_t reg[4] = {lo, keep, UFFDIO_REGISTER_MODE_WP, 0};
+    if (ioctl(uffd, UFFDIO_REGISTER_REQUEST, reg) != 0) {
+        die("ioctl(UFFDIO_REGISTER, MODE_WP)");
+    }
+    write_protect(lo, keep);
+}
+
+static void reset_written_tracked(uint64_t lo, uint64_t hi, uint64_t keep, uint64_t page) {
+    size_t written = 0, n = 0;
+    scan_for(&WRITTEN, lo, lo + keep, 0, page, &written);
+    n = written;
+    scan_for(&DIRTY, lo + keep, hi, 0, page, &n);
+    for (size_t i = 0; i < written; i++) {
+        memset((void *) found[i].start, 0, found[i].end - found[i].start);
+    }
+    if (written > PROTECT_EACH_MAX) {
+        struct pm_scan_arg arg = {
+            .size = sizeof arg, .flags = PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC, .start = lo, .end = lo + keep,
+            .category_mask = PAGE_IS_WRITTEN, .return_mask = PAGE_IS_WRITTEN,
+        };
+        if (ioctl(pagemap_fd, PAGEMAP_SCAN_REQUEST, &arg) < 0) {
+            die("ioctl(PAGEMAP_SCAN, WP_MATCHING) of the window");
+        }
+    } else {
+        for (size_t i = 0; i < written; i++) {
+            write_protect(found[i].start, found[i].end - found[i].start);
+        }
+    }
+    for (size_t i = written; i < n; i++) {
+        advise(found[i].start, found[i].end - found[i].start, MADV_DONTNEED, "MADV_DONTNEED");
+    }
 }
 
 static uint64_t resident_bytes(uint64_t lo, uint64_t hi) {
@@ -225,12 +325,18 @@ int main(int argc, char **argv) {
         return print_pages(argc, argv);
     }
     if (argc != 12) {
-        fprintf(stderr, "usage: warmpool-cref pagemap-guided|memset-keep-resident SLOT MAX KEEP DIRTY SPREAD"
+        fprintf(stderr, "usage: warmpool-cref pagemap-guided|memset-keep-resident|madvise-all|written-tracked"
+                " SLOT MAX KEEP DIRTY SPREAD"
                 " ITERATIONS WARMUP WARMUP_NS SEED TIME_LIMIT_NS\n");
         return 2;
     }
-    int guided = strcmp(argv[1], "pagemap-guided") == 0;
-    if (!guided && strcmp(argv[1], "memset-keep-resident") != 0) {
+    static const char *const STRATEGIES[] = {"pagemap-guided", "memset-keep-resident", "madvise-all",
+                                             "written-tracked"};
+    enum { GUIDED, MEMSET, MADVISE_ALL, TRACKED, STRATEGY_COUNT } strategy = GUIDED;
+    while (strategy < STRATEGY_COUNT && strcmp(argv[1], STRATEGIES[strategy]) != 0) {
+        strategy++;
+    }
+    if (strategy == STRATEGY_COUNT) {
         fprintf(stderr, "warmpool-cref: unknown strategy '%s'\n", argv[1]);
         return 2;
     }
@@ -263,6 +369,9 @@ int main(int argc, char **argv) {
     if (pagemap_fd < 0) {
         die("open(/proc/self/pagemap)");
     }
+    if (strategy == TRACKED && keep > 0) {
+        track_window(lo, keep);
+    }
 
     uint32_t spread_pages = (uint32_t) (spread / page);
     uint32_t *perm = new_permutation(spread_pages);
@@ -285,10 +394,14 @@ int main(int argc, char **argv) {
             *(volatile uint64_t *) (lo + (uint64_t) perm[p] * page) = value;
         }
         int64_t t1 = now_ns();
-        if (guided) {
+        if (strategy == GUIDED) {
             reset_pagemap_guided(lo, hi, keep, page);
-        } else {
+        } else if (strategy == MEMSET) {
             reset_memset_keep_resident(lo, hi, keep);
+        } else if (strategy == MADVISE_ALL || keep == 0) {
+            reset_madvise_all(lo, hi);
+        } else {
+            reset_written_tracked(lo, hi, keep, page);
         }
         int64_t t2 = now_ns();
         if (measuring) {
@@ -309,6 +422,9 @@ int main(int argc, char **argv) {
     free(samples);
     free(perm);
     close(pagemap_fd);
+    if (uffd >= 0) {
+        close(uffd); /* unregisters the window */
+    }
     munmap(base, reservation);
     return 0;
 }

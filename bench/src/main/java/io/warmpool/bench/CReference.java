@@ -14,26 +14,30 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The C reference: {@code src/main/c/warmpool_cref.c}, compiled by gcc during the build into this
  * module's jar under {@code io/warmpool/bench/cref/<os.arch>/}. It runs the same cycle as the pool
- * with the same system calls as {@code pagemap-guided} or {@code memset-keep-resident}, in a process
- * of its own; this class copies the binary out of the jar once, runs it, and reads its samples.
+ * with the same system calls as {@code pagemap-guided}, {@code memset-keep-resident},
+ * {@code madvise-all} or {@code written-tracked}, in a process of its own; this class copies the binary out of the jar once, runs it, and reads its samples.
  */
 final class CReference implements Contender {
     static final String RESOURCE = "/io/warmpool/bench/cref/" + System.getProperty("os.arch") + "/warmpool-cref";
+    /** The strategies warmpool_cref.c runs. */
+    static final Set<ResetStrategy> RUNS = EnumSet.of(ResetStrategy.PAGEMAP_GUIDED,
+            ResetStrategy.MEMSET_KEEP_RESIDENT, ResetStrategy.MADVISE_ALL, ResetStrategy.WRITTEN_TRACKED);
     private static Path binary;
 
     private final ResetStrategy strategy;
 
     CReference(ResetStrategy strategy) {
-        if (strategy != ResetStrategy.PAGEMAP_GUIDED && strategy != ResetStrategy.MEMSET_KEEP_RESIDENT) {
-            throw new IllegalArgumentException("the C reference runs pagemap-guided and memset-keep-resident, not "
-                    + strategy);
+        if (!RUNS.contains(strategy)) {
+            throw new IllegalArgumentException("the C reference runs " + RUNS + ", not " + strategy);
         }
         this.strategy = strategy;
     }
@@ -45,8 +49,8 @@ final class CReference implements Contender {
 
     @Override
     public Optional<String> unsupported(Workload workload) {
-        return workload.keepResidentBytes() == 0
-                ? Optional.of("with nothing to keep resident the pool resets by madvise-all, which the C reference does not run")
+        return workload.keepResidentBytes() == 0 && strategy != ResetStrategy.MADVISE_ALL
+                ? Optional.of("with nothing to keep resident the pool resets by madvise-all: see c-madvise-all")
                 : Optional.empty();
     }
 

@@ -18,6 +18,8 @@ public final class Contenders {
         }
         ALL.put("c-pagemap-guided", () -> new CReference(ResetStrategy.PAGEMAP_GUIDED));
         ALL.put("c-memset-keep-resident", () -> new CReference(ResetStrategy.MEMSET_KEEP_RESIDENT));
+        ALL.put("c-madvise-all", () -> new CReference(ResetStrategy.MADVISE_ALL));
+        ALL.put("c-written-tracked", () -> new CReference(ResetStrategy.WRITTEN_TRACKED));
         ALL.put("allocate-direct", DirectBufferContender::new);
         ALL.put("mmap-munmap", MmapContender::new);
     }

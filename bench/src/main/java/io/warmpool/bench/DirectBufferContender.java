@@ -22,6 +22,11 @@ final class DirectBufferContender extends InProcessContender {
 
     @Override
     public Optional<String> unsupported(Workload workload) {
+        return directUnsupported(workload);
+    }
+
+    /** Why a direct buffer cannot hold a workload's slot, or empty when it can. */
+    static Optional<String> directUnsupported(Workload workload) {
         return workload.slotBytes() > Integer.MAX_VALUE
                 ? Optional.of("a direct buffer holds at most 2 GiB - 1 bytes")
                 : Optional.empty();

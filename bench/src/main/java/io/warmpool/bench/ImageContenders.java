@@ -7,13 +7,13 @@ import io.warmpool.pool.InstanceRequest;
 import io.warmpool.pool.MemoryImage;
 import io.warmpool.pool.WarmPool;
 import io.warmpool.pool.config.PoolConfig;
-import io.warmpool.pool.config.SlotKind;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.function.LongFunction;
 
@@ -92,23 +92,44 @@ public final class ImageContenders {
         return bytes;
     }
 
-    /** What the image contenders share: the image's size and the checks of a workload against it. */
-    private abstract static class ImageContender extends InProcessContender {
+    /** Why a workload cannot start from an image of {@code imageBytes}, or empty when it can. */
+    static Optional<String> imageUnsupported(long imageBytes, Workload workload) {
+        if (imageBytes > workload.maxBytes()) {
+            return Optional.of("the image (" + imageBytes + " bytes) does not fit max-bytes");
+        }
+        if (imageBytes > Integer.MAX_VALUE - 8) {
+            return Optional.of("the bench makes images of less than 2 GiB");
+        }
+        return Optional.empty();
+    }
+
+    /** One cycle's writes into {@code memory}, as the measured cycle makes them. */
+    static void write(ByteBuffer memory, PageChooser chooser, Workload workload, long pageSize) {
+        int pages = chooser.next(workload.dirtyPages());
+        for (int p = 0; p < pages; p++) {
+            memory.putLong((int) (chooser.page(p) * pageSize), 0x5A5A5A5A5A5A5A5BL);
+        }
+    }
+
+    /**
+     * What the pooled image contenders share: the pool of one slot, and the {@code pss} phase on a
+     * fresh pool of {@link #IDLE_SLOTS}, each instance {@link #prepare prepared} as a cycle's is.
+     */
+    private abstract static class PooledImageContender extends PooledContender {
         final long imageBytes;
 
-        ImageContender(long imageBytes) {
+        PooledImageContender(long imageBytes) {
             this.imageBytes = imageBytes;
         }
 
         @Override
-        public java.util.Optional<String> unsupported(Workload workload) {
-            if (imageBytes > workload.maxBytes()) {
-                return java.util.Optional.of("the image (" + imageBytes + " bytes) does not fit max-bytes");
-            }
-            if (imageBytes > Integer.MAX_VALUE - 8) {
-                return java.util.Optional.of("the bench makes images of less than 2 GiB");
-            }
-            return java.util.Optional.empty();
+        public Optional<String> unsupported(Workload workload) {
+            return imageUnsupported(imageBytes, workload);
+        }
+
+        @Override
+        PoolConfig config(Workload workload) {
+            return config(workload, 1);
         }
 
         PoolConfig config(Workload workload, int slots) {
@@ -117,22 +138,39 @@ public final class ImageContenders {
                     .build();
         }
 
-        /** One cycle's writes into {@code memory}, as the measured cycle makes them. */
-        void write(ByteBuffer memory, PageChooser chooser, Workload workload) {
-            int pages = chooser.next(workload.dirtyPages());
-            for (int p = 0; p < pages; p++) {
-                memory.putLong((int) (chooser.page(p) * pageSize), 0x5A5A5A5A5A5A5A5BL);
+        /** What a fresh instance gets before the tenant writes (the image copied in, say); nothing here. */
+        void prepare(Instance instance) {
+        }
+
+        /**
+         * The {@code pss} phase: the first of the requests of a fresh pool of {@link #IDLE_SLOTS} slots,
+         * taken that many times at once, each prepared and written, then all released; the growth of
+         * Pss plus the image's own bytes once (its memfd where the request has one, else the source
+         * copy's).
+         */
+        @Override
+        protected long idlePss(Workload workload, PageChooser chooser) {
+            long before = ProcessMemory.pssBytes();
+            try (WarmPool idle = WarmPool.create(config(workload, IDLE_SLOTS))) {
+                InstanceRequest request = requests(idle, workload).get(0);
+                List<Instance> held = new ArrayList<>();
+                for (int i = 0; i < IDLE_SLOTS; i++) {
+                    Instance in = idle.acquire(request);
+                    held.add(in);
+                    prepare(in);
+                    write(in.memory(0).buffer(0, (int) workload.spreadBytes()), chooser, workload, pageSize);
+                }
+                held.forEach(Instance::close);
+                idle.flushDecommits();
+                MemoryImage image = request.memoryImage(0);
+                return ProcessMemory.pssGrowthSince(before) + (image != null ? image.byteSize() : imageBytes);
             }
         }
     }
 
     /** The pool with the image; or, {@code changing}, with two images taken in turn. */
-    private static final class PoolImage extends ImageContender {
+    private static final class PoolImage extends PooledImageContender {
         private final boolean changing;
-        private WarmPool pool;
-        private InstanceRequest[] requests;
-        private Instance instance;
-        private long cycles;
 
         PoolImage(long imageBytes, boolean changing) {
             super(imageBytes);
@@ -145,73 +183,28 @@ public final class ImageContenders {
         }
 
         @Override
-        protected void setUp(Workload workload) {
-            pool = WarmPool.create(config(workload, 1));
-            int images = changing ? 2 : 1;
-            requests = new InstanceRequest[images];
-            for (int i = 0; i < images; i++) {
+        List<InstanceRequest> requests(WarmPool pool, Workload workload) {
+            List<InstanceRequest> requests = new ArrayList<>();
+            for (int i = 0; i < (changing ? 2 : 1); i++) {
                 MemoryImage image = pool.createImage(List.of(new ImageSegment(0, imageBytes(imageBytes, 17 + i))));
-                requests[i] = InstanceRequest.builder().memory(workload.slotBytes(), image).build();
+                requests.add(InstanceRequest.builder().memory(workload.slotBytes(), image).build());
             }
+            return requests;
         }
 
         @Override
-        protected ByteBuffer acquire(Workload workload) {
-            instance = pool.acquire(requests[(int) (cycles++ % requests.length)]);
-            return instance.memory(0).buffer(0, (int) workload.spreadBytes());
-        }
-
-        @Override
-        protected void release() {
-            instance.close();
-            instance = null;
-        }
-
-        @Override
-        protected Resident resident() {
-            return new Resident(pool.residentBytes(SlotKind.MEMORY), "PAGEMAP_SCAN of the slab (the image's page"
-                    + " cache, shared, not counted)");
+        String residentHow() {
+            return "PAGEMAP_SCAN of the slab (the image's page cache, shared, not counted)";
         }
 
         @Override
         protected long idlePss(Workload workload, PageChooser chooser) {
-            if (changing) {
-                return -1;
-            }
-            long before = ProcessMemory.pssBytes();
-            try (WarmPool idle = WarmPool.create(config(workload, IDLE_SLOTS))) {
-                MemoryImage image = idle.createImage(List.of(new ImageSegment(0, imageBytes(imageBytes, 17))));
-                InstanceRequest request = InstanceRequest.builder().memory(workload.slotBytes(), image).build();
-                List<Instance> held = new ArrayList<>();
-                for (int i = 0; i < IDLE_SLOTS; i++) {
-                    Instance in = idle.acquire(request);
-                    held.add(in);
-                    write(in.memory(0).buffer(0, (int) workload.spreadBytes()), chooser, workload);
-                }
-                held.forEach(Instance::close);
-                idle.flushDecommits();
-                return ProcessMemory.pssGrowthSince(before) + image.byteSize();
-            }
-        }
-
-        @Override
-        protected void tearDown() {
-            if (instance != null) {
-                instance.close();
-                instance = null;
-            }
-            if (pool != null) {
-                pool.close();
-                pool = null;
-            }
+            return changing ? -1 : super.idlePss(workload, chooser);
         }
     }
 
     /** The pool without an image: each acquire copies the image into the slot. */
-    private static final class CopyIntoSlot extends ImageContender {
-        private WarmPool pool;
-        private InstanceRequest request;
-        private Instance instance;
+    private static final class CopyIntoSlot extends PooledImageContender {
         private long source;
 
         CopyIntoSlot(long imageBytes) {
@@ -225,57 +218,30 @@ public final class ImageContenders {
 
         @Override
         protected void setUp(Workload workload) {
-            pool = WarmPool.create(config(workload, 1));
-            request = InstanceRequest.memory("bench", workload.slotBytes());
+            super.setUp(workload);
             source = nativeImage(imageBytes);
         }
 
         @Override
+        List<InstanceRequest> requests(WarmPool pool, Workload workload) {
+            return List.of(InstanceRequest.memory("bench", workload.slotBytes()));
+        }
+
+        @Override
         protected ByteBuffer acquire(Workload workload) {
-            instance = pool.acquire(request);
+            ByteBuffer spread = super.acquire(workload);
+            prepare(instance());
+            return spread;
+        }
+
+        @Override
+        void prepare(Instance instance) {
             NativeMemory.copy(source, instance.memory(0).address(), imageBytes);
-            return instance.memory(0).buffer(0, (int) workload.spreadBytes());
-        }
-
-        @Override
-        protected void release() {
-            instance.close();
-            instance = null;
-        }
-
-        @Override
-        protected Resident resident() {
-            return new Resident(pool.residentBytes(SlotKind.MEMORY), "PAGEMAP_SCAN of the slab");
-        }
-
-        @Override
-        protected long idlePss(Workload workload, PageChooser chooser) {
-            long before = ProcessMemory.pssBytes();
-            try (WarmPool idle = WarmPool.create(config(workload, IDLE_SLOTS))) {
-                InstanceRequest req = InstanceRequest.memory("bench", workload.slotBytes());
-                List<Instance> held = new ArrayList<>();
-                for (int i = 0; i < IDLE_SLOTS; i++) {
-                    Instance in = idle.acquire(req);
-                    held.add(in);
-                    NativeMemory.copy(source, in.memory(0).address(), imageBytes);
-                    write(in.memory(0).buffer(0, (int) workload.spreadBytes()), chooser, workload);
-                }
-                held.forEach(Instance::close);
-                idle.flushDecommits();
-                return ProcessMemory.pssGrowthSince(before) + imageBytes;
-            }
         }
 
         @Override
         protected void tearDown() {
-            if (instance != null) {
-                instance.close();
-                instance = null;
-            }
-            if (pool != null) {
-                pool.close();
-                pool = null;
-            }
+            super.tearDown();
             if (source != 0) {
                 NativeMemory.free(source);
                 source = 0;
@@ -292,12 +258,13 @@ public final class ImageContenders {
     }
 
     /** {@code allocateDirect} of the slot's size, the image copied in; freed at release. */
-    private static final class DirectCopy extends ImageContender {
+    private static final class DirectCopy extends InProcessContender {
+        private final long imageBytes;
         private ByteBuffer buffer;
         private long source;
 
         DirectCopy(long imageBytes) {
-            super(imageBytes);
+            this.imageBytes = imageBytes;
         }
 
         @Override
@@ -306,9 +273,8 @@ public final class ImageContenders {
         }
 
         @Override
-        public java.util.Optional<String> unsupported(Workload workload) {
-            return workload.slotBytes() > Integer.MAX_VALUE
-                    ? java.util.Optional.of("a direct buffer holds at most 2 GiB - 1 bytes") : super.unsupported(workload);
+        public Optional<String> unsupported(Workload workload) {
+            return DirectBufferContender.directUnsupported(workload).or(() -> imageUnsupported(imageBytes, workload));
         }
 
         @Override
@@ -345,7 +311,7 @@ public final class ImageContenders {
             for (int i = 0; i < IDLE_SLOTS; i++) {
                 ByteBuffer b = ByteBuffer.allocateDirect((int) workload.slotBytes());
                 NativeMemory.copy(source, NativeMemory.addressOf(b), imageBytes);
-                write(b, chooser, workload);
+                write(b, chooser, workload, pageSize);
                 free(b);
             }
             return ProcessMemory.pssGrowthSince(before) + imageBytes;

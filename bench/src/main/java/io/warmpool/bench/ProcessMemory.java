@@ -5,25 +5,20 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The resident anonymous memory of this process, from {@code /proc/self/status}. */
-final class ProcessMemory {
+/**
+ * The memory of this process as the kernel counts it: {@code RssAnon} of {@code /proc/self/status},
+ * {@code Pss} of {@code /proc/self/smaps_rollup}.
+ */
+public final class ProcessMemory {
     private static final Path STATUS = Path.of("/proc/self/status");
+    private static final Path SMAPS_ROLLUP = Path.of("/proc/self/smaps_rollup");
 
     private ProcessMemory() {
     }
 
-    /** {@code RssAnon} in bytes. */
+    /** {@code RssAnon} in bytes: the resident anonymous memory. */
     static long rssAnonBytes() {
-        try {
-            for (String line : Files.readAllLines(STATUS)) {
-                if (line.startsWith("RssAnon:")) {
-                    return parseKiB(line);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + STATUS, e);
-        }
-        throw new IllegalStateException(STATUS + " has no RssAnon line");
+        return kibField(STATUS, "RssAnon:");
     }
 
     /**
@@ -36,21 +31,25 @@ final class ProcessMemory {
     }
 
     /** {@code Pss} of {@code /proc/self/smaps_rollup} in bytes: the process's proportional set size. */
-    static long pssBytes() {
-        Path rollup = Path.of("/proc/self/smaps_rollup");
+    public static long pssBytes() {
+        return kibField(SMAPS_ROLLUP, "Pss:");
+    }
+
+    /** The bytes of the first line of {@code file} that starts with {@code field}, a figure in kB. */
+    private static long kibField(Path file, String field) {
         try {
-            for (String line : Files.readAllLines(rollup)) {
-                if (line.startsWith("Pss:")) {
+            for (String line : Files.readAllLines(file)) {
+                if (line.startsWith(field)) {
                     return parseKiB(line);
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + rollup, e);
+            throw new UncheckedIOException("cannot read " + file, e);
         }
-        throw new IllegalStateException(rollup + " has no Pss line");
+        throw new IllegalStateException(file + " has no " + field.substring(0, field.length() - 1) + " line");
     }
 
-    /** The bytes of a status line such as {@code "RssAnon:\t  1234 kB"}. */
+    /** The bytes of a line such as {@code "RssAnon:\t  1234 kB"}. */
     static long parseKiB(String line) {
         String digits = line.replaceAll("[^0-9]", "");
         if (digits.isEmpty()) {

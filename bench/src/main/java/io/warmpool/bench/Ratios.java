@@ -21,6 +21,8 @@ import java.util.function.ToLongFunction;
  *  best of pagemap-guided, memset-keep-resident, madvise-all / written-tracked
  *                                                 cycle   what tracking saves (x cheaper); auto is
  *                                                         left out, as it may choose tracking
+ *  c-madvise-all / c-written-tracked              cycle   the same in C: the most tracking could save
+ *                                                         here, what the kernel charges each
  *  allocate-direct / best pool strategy           cycle   what the pool saves a Java user
  *  mmap-munmap / best pool strategy               cycle
  *  image-copy / image (and the other image ratios) cycle, pss   what memory images save (--image-bytes)
@@ -69,6 +71,8 @@ public final class Ratios {
                 .min((a, b) -> Long.compare(cycle.applyAsLong(a), cycle.applyAsLong(b)));
         bestUntracked.ifPresent(best -> ratio(out, best.contender() + " (the best of the others) / written-tracked,"
                 + " median cycle", bestUntracked, tracked, cycle));
+        ratio(out, "c-madvise-all / c-written-tracked (what the kernel charges each), median cycle",
+                find(results, "c-madvise-all"), find(results, "c-written-tracked"), cycle);
         Optional<ContenderResult> bestPool = results.stream()
                 .filter(r -> isPoolStrategy(r.contender()))
                 .min((a, b) -> Long.compare(cycle.applyAsLong(a), cycle.applyAsLong(b)));

@@ -46,6 +46,11 @@ class BenchRunTest {
         }
         long window = SMALL.keepResidentBytes();
         assertEquals(0, byName.get("madvise-all").residentBytes());
+        assertEquals(0, byName.get("c-madvise-all").residentBytes());
+        for (String tracked : List.of("written-tracked", "c-written-tracked")) { // the written pages of the window, zeroed
+            long resident = byName.get(tracked).residentBytes();
+            assertTrue(resident >= 8 * PAGE && resident <= Math.min(window, SMALL.spreadBytes()), tracked + " kept " + resident);
+        }
         assertEquals(window, byName.get("memset-keep-resident").residentBytes());
         assertEquals(window, byName.get("c-memset-keep-resident").residentBytes());
         for (String guided : List.of("pagemap-guided", "c-pagemap-guided", "auto")) { // auto weighs no costs in 7 resets

@@ -43,6 +43,12 @@ class RatiosTest {
     }
 
     @Test
+    void theCReferencesOfMadviseAllAndWrittenTrackedGiveWhatTheKernelChargesEach() {
+        Map<String, Double> r = ratios(result("c-madvise-all", 4, 7), result("c-written-tracked", 8, 10));
+        assertEquals(0.7, r.get("c-madvise-all / c-written-tracked (what the kernel charges each), median cycle"), 1e-9);
+    }
+
+    @Test
     void autoIsComparedWithWhicheverOfTheTwoIsBetterThere() {
         Map<String, Double> r = ratios(result("memset-keep-resident", 10, 10), result("pagemap-guided", 20, 20),
                 result("auto", 11, 11));

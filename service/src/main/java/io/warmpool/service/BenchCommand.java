@@ -149,8 +149,8 @@ final class BenchCommand implements Command {
         }
         int iterations = (int) count("iterations", o.get("iterations", "1000"), 1);
         int warmup = (int) count("warmup", o.get("warmup", Integer.toString(iterations / 5)), 0);
-        long warmupNanos = duration(o, "warmup-seconds", "1s");
-        long timeLimitNanos = duration(o, "time-limit", "10s");
+        long warmupNanos = o.durationNanos("warmup-seconds", "1s");
+        long timeLimitNanos = o.durationNanos("time-limit", "10s");
         long seed = count("seed", o.get("seed", "1"), Long.MIN_VALUE);
         List<String> contenders = List.of(o.get("strategy", "all").split(","));
         long imageBytes;
@@ -182,30 +182,9 @@ final class BenchCommand implements Command {
                 path(o, "json"), path(o, "plot"), profileOut, imageBytes);
     }
 
-    /**
-     * The flag that gives the setting an old flag name {@code old} was renamed to: the new name, or
-     * the old one (with a one-line notice on standard error); null when neither is given.
-     */
+    /** The flag that gives the setting the old flag name {@code old} was renamed to (see {@link Options#renamed}). */
     private static String renamed(Options o, String old) {
-        String key = RENAMED.get(old).key();
-        if (o.has(old)) {
-            if (o.has(key)) {
-                throw new UsageException("bench: --" + old + " is the old name of --" + key + ": give one");
-            }
-            System.err.println("bench: --" + old + " is deprecated: use --" + key);
-            return old;
-        }
-        return o.has(key) ? key : null;
-    }
-
-    /** A duration as every command reads one ({@code 500ms}, {@code 10s}; a bare number is seconds), in nanoseconds. */
-    private static long duration(Options o, String flag, String fallback) {
-        String text = o.get(flag, fallback);
-        try {
-            return ConfigKey.parseDuration(text).toNanos();
-        } catch (IllegalArgumentException | ArithmeticException e) {
-            throw new UsageException("bench: --" + flag + " '" + text + "': " + e.getMessage());
-        }
+        return o.renamed(old, RENAMED.get(old).key());
     }
 
     private static Path path(Options o, String flag) {

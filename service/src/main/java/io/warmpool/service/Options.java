@@ -11,10 +11,12 @@ import java.util.Set;
  * command declares what it takes; anything else is a {@link UsageException} that names it.
  */
 public final class Options {
+    private final String command;
     private final Map<String, String> values = new LinkedHashMap<>();
     private final List<String> positional = new ArrayList<>();
 
-    private Options() {
+    private Options(String command) {
+        this.command = command;
     }
 
     /**
@@ -25,7 +27,7 @@ public final class Options {
      * @throws UsageException for an unknown flag or a missing value
      */
     public static Options parse(String command, List<String> args, Set<String> valued, Set<String> switches) {
-        Options options = new Options();
+        Options options = new Options(command);
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             if (!arg.startsWith("--") || arg.equals("--")) {
@@ -67,6 +69,38 @@ public final class Options {
     /** The value of a flag, or {@code fallback}. */
     public String get(String name, String fallback) {
         return values.getOrDefault(name, fallback);
+    }
+
+    /**
+     * A duration as every command reads one ({@code 500ms}, {@code 10s}; a bare number is seconds), in
+     * nanoseconds: the flag's value, or {@code fallback}.
+     *
+     * @throws UsageException naming the flag and its value when it is no duration
+     */
+    public long durationNanos(String flag, String fallback) {
+        String text = get(flag, fallback);
+        try {
+            return ConfigKey.parseDuration(text).toNanos();
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new UsageException(command + ": --" + flag + " '" + text + "': " + e.getMessage());
+        }
+    }
+
+    /**
+     * The flag that gives the setting {@code key}: {@code key} itself, or its old name {@code old}
+     * (with a one-line notice on standard error); null when neither is given.
+     *
+     * @throws UsageException when both are given
+     */
+    public String renamed(String old, String key) {
+        if (has(old)) {
+            if (has(key)) {
+                throw new UsageException(command + ": --" + old + " is the old name of --" + key + ": give one");
+            }
+            System.err.println(command + ": --" + old + " is deprecated: use --" + key);
+            return old;
+        }
+        return has(key) ? key : null;
     }
 
     /** Every flag given, in order. */

@@ -167,7 +167,7 @@ final class ServeCommand implements Command {
         WarmPool pool = null;
         PoolControl control = null;
         GuestCalls guestCalls = null;
-        TenantWorkload workload = null;
+        TenantThreads workers = null;
         ForkChurn forks = null;
         try {
             try {
@@ -198,16 +198,16 @@ final class ServeCommand implements Command {
                     LOG.error("serve: args: {}", e.getMessage());
                     return 2;
                 }
-                workload = new WasmWorkload(settings, guestCalls, wasmMeters, failed);
+                workers = new WasmWorkload(settings, guestCalls, wasmMeters, failed).threads();
                 guestMeters = wasmMeters.module(guestCalls.moduleName());
                 tenantsLine = WasmGuests.describe(settings, guest.get(), guestCalls);
             } else {
-                workload = new SyntheticWorkload(tenants, pool, failed);
+                workers = new SyntheticWorkload(tenants, pool, failed).threads();
                 tenantsLine = describe(tenants);
             }
             logBanner(config, poolConfig, pool, server, control, tenantsLine, profileFile);
             SummaryLine summary = new SummaryLine(metrics, pool, guestMeters, System.nanoTime());
-            workload.start();
+            workers.start();
             Duration forkInterval = config.get(ServeSettings.FORK_INTERVAL);
             if (!forkInterval.isZero()) {
                 forks = new ForkChurn(forkInterval, pool, () -> stop.request("a child process failed"));
@@ -217,7 +217,7 @@ final class ServeCommand implements Command {
             runUntilStopped(config, stop, summary, pool, profileFile, started);
             readiness.markNotReady("draining: " + stop.reason());
             LOG.info("{}: stopping the tenants", stop.reason());
-            workload.stopAndJoin();
+            workers.stopAndJoin();
             Throwable forkFailure = null;
             if (forks != null) {
                 forks.stopAndJoin();
@@ -225,7 +225,7 @@ final class ServeCommand implements Command {
                 LOG.info("started {} child processes ({} rounds found no free slot)", forks.forks(), forks.skipped());
             }
             LOG.info(summary.next(System.nanoTime()));
-            Throwable failure = workload.failure();
+            Throwable failure = workers.failure();
             if (failure != null) {
                 LOG.error("a tenant thread failed", failure);
             }
@@ -237,12 +237,12 @@ final class ServeCommand implements Command {
             if (profileFile != null && profileWritten) {
                 LOG.info("wrote the tenant profile to {}", profileFile.path());
             }
-            LOG.info("drained after {} instances; unmapping the pool", workload.instances());
+            LOG.info("drained after {} instances; unmapping the pool", workers.instances());
             return failure == null && profileWritten ? 0 : 1;
         } finally {
             readiness.markNotReady("stopped");
-            if (workload != null) {
-                workload.stopAndJoin();
+            if (workers != null) {
+                workers.stopAndJoin();
             }
             if (forks != null) {
                 forks.stopAndJoin();

@@ -14,9 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -29,19 +26,16 @@ import java.util.concurrent.locks.LockSupport;
  *    hot set       1 .. hot-pages pages at the start of the memory
  *    image         with image-bytes > 0: a memory image of that many bytes (random, from the seed),
  *                  which the module's memory starts from; the hot set's writes land in it
- *  each worker, until stopped:
+ *  each worker ({@link TenantThreads}), until stopped:
  *    module  = N * u^2 (u uniform in [0, 1)): low-numbered modules are the popular ones
  *    acquire one memory of the module's size, `tables` tables and a stack (waits up to 100 ms)
  *    memory: write every page of the hot set, then 0 .. 2 * scattered-writes random pages
  *    tables: write the first element and one random one;  stack: write the top 2 pages (frames)
  *    park for `hold`, release (the pool resets every slot)
- *  start: every worker is created first and all begin together, so that a thousand of them start
- *         in milliseconds, not one by one against the ones already running
- *  stop:  every worker is interrupted: a wait for slots ends at once, a hold ends early and its
- *         instance is released; then each is joined
+ *  each worker draws from a random of its own, split from the seed in worker order
  * </pre>
  */
-final class SyntheticWorkload implements TenantWorkload {
+final class SyntheticWorkload {
     private static final Duration ACQUIRE_WAIT = Duration.ofMillis(100);
 
     /**
@@ -71,18 +65,17 @@ final class SyntheticWorkload implements TenantWorkload {
     private final WarmPool pool;
     private final long pageSize;
     private final List<Module> modules = new ArrayList<>();
-    private final List<Thread> workers = new ArrayList<>();
-    private final LongAdder instances = new LongAdder();
-    private final LongAdder exhausted = new LongAdder();
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final Runnable onFailure;
-    private volatile boolean stopping;
+    private final TenantThreads threads;
 
     /** @param onFailure runs once, on the failing worker, when a worker meets an unexpected failure */
     SyntheticWorkload(Settings settings, WarmPool pool, Runnable onFailure) {
         this.settings = settings;
         this.pool = pool;
-        this.onFailure = onFailure;
+        SplittableRandom seeds = new SplittableRandom(settings.seed() ^ 0x5DEECE66DL);
+        this.threads = new TenantThreads("warmpool-tenant", settings.threads(), i -> {
+            SplittableRandom random = seeds.split();
+            return () -> request(random);
+        }, onFailure);
         this.pageSize = pool.config().pageSize();
         SplittableRandom random = new SplittableRandom(settings.seed());
         double lnMin = Math.log(settings.memoryMin());
@@ -110,57 +103,37 @@ final class SyntheticWorkload implements TenantWorkload {
         return modules;
     }
 
-    @Override
-    public void start() {
-        SplittableRandom seeds = new SplittableRandom(settings.seed() ^ 0x5DEECE66DL);
-        CountDownLatch begin = new CountDownLatch(1);
-        for (int i = 0; i < settings.threads(); i++) {
-            SplittableRandom random = seeds.split();
-            Thread worker = new Thread(() -> work(begin, random), "warmpool-tenant-" + i);
-            worker.setDaemon(true);
-            workers.add(worker);
-            worker.start();
-        }
-        begin.countDown();
+    /** The worker threads that run this workload's requests. */
+    TenantThreads threads() {
+        return threads;
     }
 
-    private void work(CountDownLatch begin, SplittableRandom random) {
+    /** One instance: a module drawn, acquired, dirtied, held and released. */
+    private void request(SplittableRandom random) throws InterruptedException {
+        double u = random.nextDouble();
+        Module module = modules.get((int) (modules.size() * u * u));
+        InstanceRequest request = InstanceRequest.builder().affinityKey(module.key())
+                .memory(module.memoryBytes(), module.image()).tables(settings.tables())
+                .stack(settings.stack()).build();
+        Instance instance;
         try {
-            begin.await();
-            while (!stopping) {
-                double u = random.nextDouble();
-                Module module = modules.get((int) (modules.size() * u * u));
-                InstanceRequest request = InstanceRequest.builder().affinityKey(module.key())
-                        .memory(module.memoryBytes(), module.image()).tables(settings.tables())
-                        .stack(settings.stack()).build();
-                Instance instance;
-                try {
-                    instance = pool.acquire(request, ACQUIRE_WAIT);
-                } catch (PoolExhaustedException e) {
-                    exhausted.increment();
-                    continue;
-                }
-                try (instance) {
-                    dirty(instance, module, random);
-                    hold();
-                }
-                instances.increment();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException | Error t) {
-            stopping = true;
-            if (failure.compareAndSet(null, t)) {
-                onFailure.run();
-            }
+            instance = pool.acquire(request, ACQUIRE_WAIT);
+        } catch (PoolExhaustedException e) {
+            threads.exhausted();
+            return;
         }
+        try (instance) {
+            dirty(instance, module, random);
+            hold();
+        }
+        threads.served();
     }
 
     /** Parks for the hold time, or less when stopped (an interrupt ends a park early, and is kept). */
     private void hold() {
         long end = System.nanoTime() + settings.hold().toNanos();
-        for (long left = settings.hold().toNanos(); left > 0 && !stopping && !Thread.currentThread().isInterrupted();
-             left = end - System.nanoTime()) {
+        for (long left = settings.hold().toNanos();
+             left > 0 && !threads.stopping() && !Thread.currentThread().isInterrupted(); left = end - System.nanoTime()) {
             LockSupport.parkNanos(left);
         }
     }
@@ -187,33 +160,4 @@ final class SyntheticWorkload implements TenantWorkload {
         });
     }
 
-    /**
-     * Stops the workers and waits for them: a worker waiting for slots stops waiting, one holding an
-     * instance releases it now.
-     */
-    @Override
-    public void stopAndJoin() throws InterruptedException {
-        stopping = true;
-        for (Thread worker : workers) {
-            worker.interrupt();
-        }
-        for (Thread worker : workers) {
-            worker.join();
-        }
-    }
-
-    @Override
-    public long instances() {
-        return instances.sum();
-    }
-
-    /** Acquires that found no free slot within their wait. */
-    long exhaustedWaits() {
-        return exhausted.sum();
-    }
-
-    @Override
-    public Throwable failure() {
-        return failure.get();
-    }
 }

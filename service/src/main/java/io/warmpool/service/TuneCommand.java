@@ -114,8 +114,8 @@ final class TuneCommand implements Command {
             case "stack" -> SlotKind.STACK;
             default -> throw new UsageException("tune: --kind = '" + o.get("kind", "") + "': expected memory, table or stack");
         };
-        String keepFlag = renamed(o, OLD_KEEP, PoolSetting.keepResident(kind).key());
-        String warmFlag = renamed(o, OLD_WARM, PoolSetting.MAX_UNUSED_WARM_SLOTS.key());
+        String keepFlag = o.renamed(OLD_KEEP, PoolSetting.keepResident(kind).key());
+        String warmFlag = o.renamed(OLD_WARM, PoolSetting.MAX_UNUSED_WARM_SLOTS.key());
         for (SlotKind other : SlotKind.values()) {
             if (other != kind && o.has(PoolSetting.keepResident(other).key())) {
                 throw new UsageException("tune: --" + PoolSetting.keepResident(other).key() + " sweeps " + other.label()
@@ -147,21 +147,6 @@ final class TuneCommand implements Command {
         return new Request(o.has("profile") ? Path.of(o.get("profile", "")) : null, o.get("from", null), timeout,
                 size("rss-budget", o.get("rss-budget", "1GiB")), kind, keep, warm,
                 o.has("plot") ? Path.of(o.get("plot", "")) : null);
-    }
-
-    /**
-     * The flag that gives the setting {@code key}: {@code key} itself, or its old name {@code old}
-     * (with a one-line notice on standard error); null when neither is given.
-     */
-    private static String renamed(Options o, String old, String key) {
-        if (o.has(old)) {
-            if (o.has(key)) {
-                throw new UsageException("tune: --" + old + " is the old name of --" + key + ": give one");
-            }
-            System.err.println("tune: --" + old + " is deprecated: use --" + key);
-            return old;
-        }
-        return o.has(key) ? key : null;
     }
 
     private static long size(String flag, String text) {

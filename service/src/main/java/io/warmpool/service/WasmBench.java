@@ -107,8 +107,8 @@ final class WasmBench {
         }
         int iterations = (int) count(o, "iterations", "1000", 1, Integer.MAX_VALUE);
         int warmup = (int) count(o, "warmup", Integer.toString(iterations / 5), 0, Integer.MAX_VALUE);
-        long warmupNanos = duration(o, "warmup-seconds", "1");
-        long timeLimitNanos = duration(o, "time-limit", "10");
+        long warmupNanos = o.durationNanos("warmup-seconds", "1");
+        long timeLimitNanos = o.durationNanos("time-limit", "10");
         int idle = (int) count(o, "idle-instances", "16", 0, 4096);
         long keep;
         try {
@@ -121,16 +121,6 @@ final class WasmBench {
                 arguments == null ? n -> null : arguments::of, guest.check().ok(), guest.check().description(),
                 iterations, warmup, warmupNanos, timeLimitNanos, idle);
         return new Request(guest, contenders, engines, settings, keep);
-    }
-
-    /** A duration as every command reads one ({@code 500ms}, {@code 10s}; a bare number is seconds), in nanoseconds. */
-    private static long duration(Options o, String flag, String fallback) {
-        String text = o.get(flag, fallback);
-        try {
-            return ConfigKey.parseDuration(text).toNanos();
-        } catch (IllegalArgumentException | ArithmeticException e) {
-            throw new UsageException("bench: --" + flag + " '" + text + "': " + e.getMessage());
-        }
     }
 
     private static long count(Options o, String flag, String fallback, long min, long max) {

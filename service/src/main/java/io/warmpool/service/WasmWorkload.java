@@ -8,13 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongPredicate;
 
@@ -22,7 +17,7 @@ import java.util.function.LongPredicate;
  * Tenants that run a WebAssembly guest: every request a fresh instance on a pooled slot.
  *
  * <pre>
- *  each worker, until stopped:
+ *  each worker ({@link TenantThreads}), until stopped:
  *    n = the next request number (one counter for the process)
  *    t0; guest.call(arguments of n, wait up to 100 ms):  acquire (the module is the affinity key),
  *        instantiate on the slot's memory, call the export, release (the pool resets the slot)
@@ -36,7 +31,7 @@ import java.util.function.LongPredicate;
  * A guest that traps is the guest's business: serve counts it and goes on. A result check that fails
  * is a tenant that read another tenant's bytes, which is the pool's business: serve stops and exits 1.
  */
-final class WasmWorkload implements TenantWorkload {
+final class WasmWorkload {
     private static final Logger LOG = LoggerFactory.getLogger(WasmWorkload.class);
     private static final Duration ACQUIRE_WAIT = Duration.ofMillis(100);
     /** How long a worker pauses when every slot was taken (the host's acquire does not wait). */
@@ -60,109 +55,60 @@ final class WasmWorkload implements TenantWorkload {
     private final Settings settings;
     private final GuestCalls guest;
     private final WasmMeters.Module meters;
-    private final List<Thread> workers = new ArrayList<>();
+    private final TenantThreads threads;
     private final AtomicLong requests = new AtomicLong();
-    private final LongAdder instances = new LongAdder();
-    private final LongAdder exhausted = new LongAdder();
     private final AtomicReferenceArray<Boolean> trapLogged = new AtomicReferenceArray<>(WasmTrap.values().length);
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final Runnable onFailure;
-    private volatile boolean stopping;
 
     /** @param onFailure runs once, on the failing worker, when a worker meets an unexpected failure */
     WasmWorkload(Settings settings, GuestCalls guest, WasmMeters meters, Runnable onFailure) {
         this.settings = settings;
         this.guest = guest;
         this.meters = meters.module(guest.moduleName());
-        this.onFailure = onFailure;
+        this.threads = new TenantThreads("warmpool-guest", settings.threads(), i -> this::request, onFailure);
     }
 
-    @Override
-    public void start() {
-        CountDownLatch begin = new CountDownLatch(1);
-        for (int i = 0; i < settings.threads(); i++) {
-            Thread worker = new Thread(() -> work(begin), "warmpool-guest-" + i);
-            worker.setDaemon(true);
-            workers.add(worker);
-            worker.start();
-        }
-        begin.countDown();
+    /** The worker threads that run this workload's requests. */
+    TenantThreads threads() {
+        return threads;
     }
 
-    private void work(CountDownLatch begin) {
+    /** One request: a fresh instance called and released, or a wait that found no free slot. */
+    private void request() throws InterruptedException {
+        long n = requests.getAndIncrement();
+        long[] args = settings.arguments().of(n);
+        long start = System.nanoTime();
+        long[] results;
         try {
-            begin.await();
-            while (!stopping) {
-                long n = requests.getAndIncrement();
-                long[] args = settings.arguments().of(n);
-                long start = System.nanoTime();
-                long[] results;
-                try {
-                    results = guest.call(args, ACQUIRE_WAIT);
-                } catch (PoolExhaustedException e) {
-                    exhausted.increment();
-                    LockSupport.parkNanos(EXHAUSTED_PAUSE_NANOS);
-                    continue;
-                } catch (GuestTrapException trap) {
-                    if (stopping) { // the stop interrupted the call: the instance ran and was released all the same
-                        meters.completed(System.nanoTime() - start);
-                        instances.increment();
-                        return;
-                    }
-                    trapped(trap, System.nanoTime() - start);
-                    continue;
-                }
+            results = guest.call(args, ACQUIRE_WAIT);
+        } catch (PoolExhaustedException e) {
+            threads.exhausted();
+            LockSupport.parkNanos(EXHAUSTED_PAUSE_NANOS);
+            return;
+        } catch (GuestTrapException trap) {
+            if (threads.stopping()) { // the stop interrupted the call: the instance ran and was released all the same
                 meters.completed(System.nanoTime() - start);
-                instances.increment();
-                long first = results == null || results.length == 0 ? 0 : results[0];
-                if (!settings.check().ok().test(first)) {
-                    throw new IllegalStateException(guest.moduleName() + "." + guest.export() + " of request " + n
-                            + " returned " + first + ": " + settings.check().description());
-                }
+                threads.served();
+                return;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException | Error t) {
-            stopping = true;
-            if (failure.compareAndSet(null, t)) {
-                onFailure.run();
-            }
+            trapped(trap, System.nanoTime() - start);
+            return;
+        }
+        meters.completed(System.nanoTime() - start);
+        threads.served();
+        long first = results == null || results.length == 0 ? 0 : results[0];
+        if (!settings.check().ok().test(first)) {
+            throw new IllegalStateException(guest.moduleName() + "." + guest.export() + " of request " + n
+                    + " returned " + first + ": " + settings.check().description());
         }
     }
 
     private void trapped(RuntimeException trap, long nanos) {
         WasmTrap kind = WasmTrap.ofMessage(trap.getMessage());
         meters.trapped(kind, nanos);
-        instances.increment();
+        threads.served();
         if (trapLogged.compareAndSet(kind.ordinal(), null, Boolean.TRUE)) {
             LOG.warn("{}.{} trapped ({}; further traps of this kind are counted in warmpool_wasm_traps_total,"
                     + " not logged): {}", guest.moduleName(), guest.export(), kind.label(), trap.toString());
         }
-    }
-
-    @Override
-    public void stopAndJoin() throws InterruptedException {
-        stopping = true;
-        for (Thread worker : workers) {
-            worker.interrupt();
-        }
-        for (Thread worker : workers) {
-            worker.join();
-        }
-    }
-
-    @Override
-    public long instances() {
-        return instances.sum();
-    }
-
-    /** Acquires that found no free slot within their wait. */
-    long exhaustedWaits() {
-        return exhausted.sum();
-    }
-
-    @Override
-    public Throwable failure() {
-        return failure.get();
     }
 }

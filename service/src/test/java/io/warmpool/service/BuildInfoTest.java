@@ -3,14 +3,10 @@ package io.warmpool.service;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -87,12 +83,10 @@ class BuildInfoTest {
 
     @Test
     void versionPrintsTheBuildAndTheJava() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        List<String> args = new ArrayList<>(List.of("--version"));
-        assertEquals(0, Main.standard().run(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
+        MainRun cli = new MainRun();
+        assertEquals(0, cli.run("--version"));
         BuildInfo build = BuildInfo.current();
-        String line = out.toString(StandardCharsets.UTF_8).strip();
+        String line = cli.out().strip();
         assertTrue(line.startsWith("warmpool " + build.version() + " (revision " + build.revision() + "), Java "
                 + System.getProperty("java.runtime.version")), line);
     }

@@ -3,33 +3,20 @@ package io.warmpool.service;
 import io.warmpool.metrics.MetricsServer;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HealthCommandTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-    private int run(String... args) {
-        return Main.standard().run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    private String err() {
-        return err.toString(StandardCharsets.UTF_8);
-    }
+    private final MainRun cli = new MainRun();
 
     @Test
     void aServingEndpointIsHealthy() {
         try (MetricsServer server = MetricsServer.start(MetricsServer.newRegistry(), "127.0.0.1", 0)) {
-            assertEquals(0, run("health", "--url", server.url("/-/healthy")), err());
-            assertEquals("warmpool is healthy.", out.toString(StandardCharsets.UTF_8).strip());
+            assertEquals(0, cli.run("health", "--url", server.url("/-/healthy")), cli.err());
+            assertEquals("warmpool is healthy.", cli.out().strip());
         }
     }
 
@@ -38,15 +25,15 @@ class HealthCommandTest {
         io.warmpool.metrics.Readiness readiness = io.warmpool.metrics.Readiness.notYet("starting: the pool is not up yet");
         try (MetricsServer server = MetricsServer.start(MetricsServer.newRegistry(), "127.0.0.1", 0, readiness)) {
             String base = server.url("");
-            assertEquals(0, run("health", "--url", base + "/-/healthy"), err());
-            assertEquals(1, run("health", "--url", base + "/-/ready"));
+            assertEquals(0, cli.run("health", "--url", base + "/-/healthy"), cli.err());
+            assertEquals(1, cli.run("health", "--url", base + "/-/ready"));
             assertEquals("warmpool health: " + base + "/-/ready answered HTTP 503: warmpool is not ready: starting: the pool"
-                    + " is not up yet", err().strip());
+                    + " is not up yet", cli.err().strip());
             readiness.markReady();
-            assertEquals(0, run("health", "--url", base + "/-/ready"), err());
-            assertEquals(1, run("health", "--url", base + "/-/nothing-here"));
-            assertTrue(err().contains("answered HTTP 404"), err());
-            assertEquals(2, run("health", "--ready", "--url", base + "/-/ready"));
+            assertEquals(0, cli.run("health", "--url", base + "/-/ready"), cli.err());
+            assertEquals(1, cli.run("health", "--url", base + "/-/nothing-here"));
+            assertTrue(cli.err().contains("answered HTTP 404"), cli.err());
+            assertEquals(2, cli.run("health", "--ready", "--url", base + "/-/ready"));
         }
     }
 
@@ -56,17 +43,17 @@ class HealthCommandTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        assertEquals(1, run("health", "--url", "http://127.0.0.1:" + port + "/-/healthy", "--timeout", "2s"));
-        assertTrue(err().startsWith("warmpool health: http://127.0.0.1:" + port + "/-/healthy: java.net.ConnectException"), err());
+        assertEquals(1, cli.run("health", "--url", "http://127.0.0.1:" + port + "/-/healthy", "--timeout", "2s"));
+        assertTrue(cli.err().startsWith("warmpool health: http://127.0.0.1:" + port + "/-/healthy: java.net.ConnectException"), cli.err());
     }
 
     @Test
     void aBadUrlOrTimeoutIsAUsageError() {
-        assertEquals(2, run("health", "--url", "ftp://example.org/"));
-        assertTrue(err().contains("--url 'ftp://example.org/' is not an http URL"), err());
-        err.reset();
-        assertEquals(2, run("health", "--timeout", "soon"));
-        assertTrue(err().contains("health: --timeout 'soon': not a duration"), err());
+        assertEquals(2, cli.run("health", "--url", "ftp://example.org/"));
+        assertTrue(cli.err().contains("--url 'ftp://example.org/' is not an http URL"), cli.err());
+        cli.reset();
+        assertEquals(2, cli.run("health", "--timeout", "soon"));
+        assertTrue(cli.err().contains("health: --timeout 'soon': not a duration"), cli.err());
     }
 
     @Test

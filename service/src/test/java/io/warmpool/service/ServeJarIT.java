@@ -7,9 +7,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.HttpURLConnection;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -42,15 +40,13 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ServeJarIT {
-    private static final Pattern METRICS_URL = Pattern.compile("(?m)^  metrics +(http://\\S+/metrics) ");
     private static final long DEADLINE_SECONDS = 90;
     /** Labels Prometheus adds to every series it scrapes: the dashboard's variables and the rules use them. */
     static final Set<String> TARGET_LABELS = Set.of("job", "instance");
     private static final Path RULES = Path.of("..", "deploy", "prometheus", "warmpool-rules.yml").toAbsolutePath().normalize();
 
     private static Process serve;
-    private static Thread reader;
-    private static final StringBuffer output = new StringBuffer();
+    private static ServeOutput output;
     private static String metricsUrl;
 
     @BeforeAll
@@ -58,25 +54,8 @@ class ServeJarIT {
         serve = ProbeJarIT.java("serve", "--metrics.port", "0", "--summary-interval", "1s", "--pool.memories", "8",
                 "--pool.memory-max", "16MiB", "--pool.memory-guard", "64KiB", "--pool.tables", "8", "--pool.stacks", "8",
                 "--workload.threads", "1", "--workload.memory-max", "4MiB", "--image-bytes", "256KiB");
-        reader = new Thread(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    output.append(line).append('\n');
-                }
-            } catch (IOException e) {
-                output.append("(reading the output failed: ").append(e).append(")\n");
-            }
-        }, "serve-output");
-        reader.setDaemon(true);
-        reader.start();
-        Matcher url = METRICS_URL.matcher("");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
-        while (!url.reset(output).find()) {
-            assertTrue(serve.isAlive(), "serve exited " + (serve.isAlive() ? "" : serve.exitValue()) + ":\n" + output);
-            assertTrue(System.nanoTime() < deadline, "serve printed no metrics URL:\n" + output);
-            Thread.sleep(50);
-        }
-        metricsUrl = url.group(1);
+        output = ServeOutput.of(serve);
+        metricsUrl = output.awaitMetricsUrl(DEADLINE_SECONDS);
     }
 
     @AfterAll
@@ -290,7 +269,7 @@ class ServeJarIT {
     void sigtermDrainsUnmapsAndExitsZero() throws InterruptedException {
         serve.toHandle().destroy(); // SIGTERM; Process.destroy() would also close the output we read
         assertTrue(serve.waitFor(DEADLINE_SECONDS, TimeUnit.SECONDS), "serve stops on SIGTERM:\n" + output);
-        reader.join(TimeUnit.SECONDS.toMillis(DEADLINE_SECONDS));
+        output.awaitEnd(DEADLINE_SECONDS);
         assertEquals(0, serve.exitValue(), output.toString());
         String text = output.toString();
         assertTrue(text.contains("ServeCommand: SIGTERM: stopping the tenants"), text);

@@ -52,18 +52,19 @@ class SyntheticWorkloadTest {
             SyntheticWorkload.Settings images = new SyntheticWorkload.Settings(2, 3, 64 << 10, 1 << 20, 8, 4,
                     Duration.ZERO, 1, true, 96 << 10, 13);
             SyntheticWorkload workload = new SyntheticWorkload(images, pool, () -> { });
+            TenantThreads tenants = workload.threads();
             for (SyntheticWorkload.Module m : workload.modules()) {
                 assertEquals(96 << 10, m.image().byteSize(), m.toString());
             }
-            workload.start();
+            tenants.start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (workload.instances() < 100 && System.nanoTime() < deadline) {
+            while (tenants.instances() < 100 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            workload.stopAndJoin();
-            assertNull(workload.failure());
+            tenants.stopAndJoin();
+            assertNull(tenants.failure());
             long acquired = metrics.imageAcquires(true) + metrics.imageAcquires(false);
-            assertTrue(acquired >= workload.instances() && acquired > 0, acquired + " image acquires");
+            assertTrue(acquired >= tenants.instances() && acquired > 0, acquired + " image acquires");
             assertTrue(metrics.imageAcquires(true) > 0, "four slots, three modules: some slot meets its image again");
             assertTrue(metrics.imageRemaps() >= metrics.imageAcquires(false), "a miss remaps");
             assertTrue(metrics.imageRestoredBytes(true) > 0, "the hot set lies in the image: restored by copy");
@@ -77,18 +78,19 @@ class SyntheticWorkloadTest {
         metrics.bindTo(MetricsServer.newRegistry());
         try (WarmPool pool = WarmPool.create(config, metrics)) {
             SyntheticWorkload workload = new SyntheticWorkload(settings(11), pool, () -> { });
-            workload.start();
+            TenantThreads tenants = workload.threads();
+            tenants.start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (workload.instances() < 200 && System.nanoTime() < deadline) {
+            while (tenants.instances() < 200 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            workload.stopAndJoin();
-            assertNull(workload.failure());
-            assertTrue(workload.instances() >= 200, "instances: " + workload.instances());
+            tenants.stopAndJoin();
+            assertNull(tenants.failure());
+            assertTrue(tenants.instances() >= 200, "instances: " + tenants.instances());
             assertEquals(0, pool.outstanding());
-            assertEquals(3 * workload.instances(), metrics.resets(), "a memory, a table and a stack each");
+            assertEquals(3 * tenants.instances(), metrics.resets(), "a memory, a table and a stack each");
             assertTrue(metrics.acquires(AcquireKind.AFFINITY) > 0, "three modules on four memories: affinity hits");
-            assertTrue(metrics.zeroedBytes() >= workload.instances() * PAGE, "the hot set is zeroed, at least a page each");
+            assertTrue(metrics.zeroedBytes() >= tenants.instances() * PAGE, "the hot set is zeroed, at least a page each");
         } finally {
             metrics.close();
         }

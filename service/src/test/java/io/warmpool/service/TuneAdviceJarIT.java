@@ -5,9 +5,7 @@ import io.warmpool.pool.config.SlotKind;
 import io.warmpool.pool.profile.ProfileSnapshot;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +36,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * </pre>
  */
 class TuneAdviceJarIT {
-    private static final Pattern METRICS_URL = Pattern.compile("(?m)^  metrics +(http://\\S+/metrics) ");
     private static final Pattern RECOMMENDED = Pattern.compile("(?m)^recommended within --rss-budget .*?: (--\\S+ \\S+(?: --\\S+ \\S+)*)$");
     private static final long SETTLE_MILLIS = 3_000;
     private static final long WINDOW_MILLIS = 8_000;
@@ -102,27 +99,9 @@ class TuneAdviceJarIT {
                 "--summary-interval", "60s"));
         args.addAll(setting);
         Process serve = ProbeJarIT.javaWith(JVM, args.toArray(String[]::new));
-        StringBuffer output = new StringBuffer();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    output.append(line).append('\n');
-                }
-            } catch (IOException e) {
-                output.append("(reading the output failed: ").append(e).append(")\n");
-            }
-        }, "serve-output");
-        reader.setDaemon(true);
-        reader.start();
+        ServeOutput output = ServeOutput.of(serve);
         try {
-            Matcher url = METRICS_URL.matcher("");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (!url.reset(output).find()) {
-                assertTrue(serve.isAlive(), "serve exited:\n" + output);
-                assertTrue(System.nanoTime() < deadline, "serve printed no metrics URL:\n" + output);
-                Thread.sleep(50);
-            }
-            String metrics = url.group(1);
+            String metrics = output.awaitMetricsUrl(90);
             Thread.sleep(SETTLE_MILLIS);
             String scrape0 = ServeJarIT.get(metrics);
             long faults0 = minorFaults(serve.pid());

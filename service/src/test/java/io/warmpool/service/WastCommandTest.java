@@ -2,10 +2,7 @@ package io.warmpool.service;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,16 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class WastCommandTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-    private int run(String... args) {
-        return Main.standard().run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
+    private final MainRun cli = new MainRun();
 
     private List<String> lines() {
-        return out.toString(StandardCharsets.UTF_8).strip().lines().toList();
+        return cli.out().strip().lines().toList();
     }
 
     private static Path script(String name, String text) throws IOException {
@@ -43,14 +34,14 @@ class WastCommandTest {
     void passingScriptsPrintALinePerFileThenTheTotalsAndExitZero() throws IOException {
         Path a = script("a.wast", GUEST + "(assert_return (invoke \"load\" (i32.const 8)) (i32.const 7))\n");
         Path b = script("b.wast", GUEST + "(assert_trap (invoke \"load\" (i32.const 65536)) \"out of bounds memory access\")\n");
-        assertEquals(0, run("wast", "--strategy", "madvise-all", a.toString(), b.toString()), err.toString());
+        assertEquals(0, cli.run("wast", "--strategy", "madvise-all", a.toString(), b.toString()), cli.err());
         assertEquals(List.of("a.wast: 2 passed, 0 failed", "b.wast: 2 passed, 0 failed", "4 passed, 0 failed"), lines());
     }
 
     @Test
     void aFailureNamesTheFileTheLineAndWhatCameAndExitsOne() throws IOException {
         Path a = script("wrong.wast", GUEST + "(assert_return (invoke \"load\" (i32.const 8)) (i32.const 8))\n");
-        assertEquals(1, run("wast", "--memory", "chicory", a.toString()));
+        assertEquals(1, cli.run("wast", "--memory", "chicory", a.toString()));
         assertEquals(List.of("wrong.wast: 1 passed, 1 failed",
                 "  FAIL wrong.wast:5: assert_return: invoke load(i32:8): expected [i32:8], got [i32:7]",
                 "1 passed, 1 failed"), lines());
@@ -58,9 +49,9 @@ class WastCommandTest {
 
     @Test
     void aBadCommandLineExitsTwo() {
-        assertEquals(2, run("wast"));
-        assertEquals(2, run("wast", "--strategy", "no-such", "x.wast"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("madvise-all"), err.toString());
-        assertEquals(2, run("wast", "--memory", "chicory", "--strategy", "auto", "x.wast"));
+        assertEquals(2, cli.run("wast"));
+        assertEquals(2, cli.run("wast", "--strategy", "no-such", "x.wast"));
+        assertTrue(cli.err().contains("madvise-all"), cli.err());
+        assertEquals(2, cli.run("wast", "--memory", "chicory", "--strategy", "auto", "x.wast"));
     }
 }

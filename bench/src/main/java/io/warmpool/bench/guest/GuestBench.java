@@ -1,5 +1,6 @@
 package io.warmpool.bench.guest;
 
+import io.warmpool.bench.Measurement;
 import io.warmpool.bench.Samples;
 
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ import java.util.function.LongPredicate;
  * <pre>
  *  per contender:
  *    warmup: cycles until both `warmup` cycles and `warmupNanos` have passed (the JIT compiles)
- *    measure up to `iterations` cycles (or until `timeLimitNanos`, with at least 10), each
+ *    measure up to `iterations` cycles (or until `timeLimitNanos`, with Measurement.MIN_SAMPLES), each
  *      request(export, args of request n), timed by the contender in three phases:
  *        open   acquire + instantiate (Chicory: allocate the memory, copy the data in)
  *        call   the export; its first result must pass the check
@@ -49,6 +50,11 @@ public final class GuestBench {
                 throw new IllegalArgumentException("iterations must be at least 1, and warmup, times and idle instances"
                         + " not negative");
             }
+        }
+
+        /** The warmup and the limits of the measured cycles, as every bench counts them (the time: the cycles' own). */
+        Measurement measurement() {
+            return new Measurement(iterations, warmup, warmupNanos, timeLimitNanos, 0);
         }
     }
 
@@ -107,9 +113,10 @@ public final class GuestBench {
 
     /** Measures one contender, then weighs its idle instances. */
     public Result run(GuestContender contender) throws Exception {
+        Measurement m = settings.measurement();
         long request = 0;
         long warmupStart = System.nanoTime();
-        for (int i = 0; i < settings.warmup() || System.nanoTime() - warmupStart < settings.warmupNanos(); i++) {
+        for (long i = 0; !m.warmedUp(i, System.nanoTime() - warmupStart); i++) {
             cycle(contender, request++, null);
         }
         Samples open = new Samples(settings.iterations());
@@ -126,7 +133,7 @@ public final class GuestBench {
             long total = phases[0] + phases[1] + phases[2];
             cycle.add(total);
             measured += total;
-            if (settings.timeLimitNanos() > 0 && cycle.size() >= 10 && measured > settings.timeLimitNanos()) {
+            if (m.timeIsUp(cycle.size(), measured)) {
                 break;
             }
         }

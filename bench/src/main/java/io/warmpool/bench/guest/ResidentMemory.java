@@ -1,11 +1,9 @@
 package io.warmpool.bench.guest;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.warmpool.bench.ProcessMemory;
+
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * What an idle instance keeps resident, read two ways, since the two contenders keep it in different
@@ -25,8 +23,6 @@ import java.nio.file.Path;
  * instances kept.
  */
 public final class ResidentMemory {
-    private static final Path SMAPS_ROLLUP = Path.of("/proc/self/smaps_rollup");
-
     /**
      * One reading.
      *
@@ -49,29 +45,6 @@ public final class ResidentMemory {
         for (int i = 0; i < 3; i++) {
             System.gc();
         }
-        return new Reading(memory.getHeapMemoryUsage().getUsed(), pssBytes());
-    }
-
-    /** The process's Pss from {@code /proc/self/smaps_rollup}. */
-    public static long pssBytes() {
-        try {
-            for (String line : Files.readAllLines(SMAPS_ROLLUP)) {
-                if (line.startsWith("Pss:")) {
-                    return kib(line);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + SMAPS_ROLLUP, e);
-        }
-        throw new IllegalStateException(SMAPS_ROLLUP + " has no Pss line");
-    }
-
-    /** The bytes of a line such as {@code "Pss:    1234 kB"}. */
-    static long kib(String line) {
-        String digits = line.replaceAll("[^0-9]", "");
-        if (digits.isEmpty()) {
-            throw new IllegalArgumentException("no number in '" + line + "'");
-        }
-        return Long.parseLong(digits) * 1024;
+        return new Reading(memory.getHeapMemoryUsage().getUsed(), ProcessMemory.pssBytes());
     }
 }

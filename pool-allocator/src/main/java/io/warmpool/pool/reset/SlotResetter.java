@@ -45,9 +45,10 @@ import io.warmpool.pool.event.ResetRecord;
  *   zeroed one: the next scan reports it dirty (PRESENT, not FILE) and it is restored again, one
  *   copy (about a memset) a reset, while it stays within the budget.
  *
- * auto, per slot:   pagemap-guided or memset-keep-resident, as AutoChoice decides from what the
- *                   scans find and cost (and madvise-all once, to undo a memset trial that lost).
- *                   Without a scanner: memset-keep-resident.
+ * auto, per slot:   pagemap-guided, memset-keep-resident or written-tracked, as AutoChoice decides
+ *                   from what the scans find and what whole cycles cost (the reset and the faults
+ *                   it leaves the next tenant); madvise-all once to shed what piled up (every-N's
+ *                   rule) or to undo a trial that lost. Without a scanner: memset-keep-resident.
  * </pre>
  *
  * Zeroing a page that is not resident would fault it in (1 to 14 µs on our machines) and make it
@@ -75,7 +76,7 @@ public final class SlotResetter {
         this.kind = kind;
         this.pageSize = pageSize;
         this.growsDown = kind == SlotKind.STACK;
-        this.auto = new AutoChoice(slots);
+        this.auto = new AutoChoice(slots, () -> ShedEveryN.pageCosts(os));
         this.tracking = tracking;
     }
 
@@ -98,11 +99,15 @@ public final class SlotResetter {
         if (configured != ResetStrategy.AUTO) {
             return;
         }
+        long zeroedPages = record.zeroedBytes() / pageSize;
+        auto.resetDone(slot, record.strategy() == ResetStrategy.MADVISE_ALL ? -1 : zeroedPages);
         if (record.strategy() == ResetStrategy.MEMSET_KEEP_RESIDENT) {
             auto.memsetDone(slot, record.zeroNanos() + record.decommitNanos());
         } else if (record.strategy() == ResetStrategy.WRITTEN_TRACKED) {
-            auto.trackedDone(slot, record.totalNanos() + record.dirtyPages() * tracking.firstWriteNanos(),
-                    record.dirtyPages(), record.budgetPages());
+            // the written pages of the window were zeroed; the dirty pages beyond it were given back
+            long givenBack = Math.max(0, record.dirtyPages() - zeroedPages);
+            auto.trackedDone(slot, record.totalNanos() + zeroedPages * tracking.firstWriteNanos()
+                    + (givenBack == 0 ? 0 : givenBack * ShedEveryN.pageCosts(os).faultNanos()), zeroedPages, record.budgetPages());
         }
     }
 
@@ -163,7 +168,7 @@ public final class SlotResetter {
         if (every == null) {
             synchronized (this) {
                 if (shed == null) {
-                    shed = new ShedEveryN(os, auto.slots());
+                    shed = new ShedEveryN(auto.slots(), () -> ShedEveryN.pageCosts(os).faultNanos());
                 }
                 every = shed;
             }
@@ -228,8 +233,7 @@ public final class SlotResetter {
 
     /**
      * Returns when it finished, by {@link System#nanoTime()}; its scan counts from {@code started}.
-     * With {@code learning} (auto), it also times the largest region's zeroing and tells auto what
-     * the scan found.
+     * With {@code learning} (auto), it also tells auto what the scan found and cost.
      */
     private long pagemapGuided(ResetContext ctx, int slot, long lo, long hi, long keep, long started,
                                boolean learning) {
@@ -243,8 +247,6 @@ public final class SlotResetter {
 
         long dirtyPages = 0;
         long zeroed = 0;
-        long largest = 0;
-        long largestNanos = 0;
         if (growsDown) {
             long left = budget;
             for (int i = regions.size() - 1; i >= 0; i--) {
@@ -270,12 +272,6 @@ public final class SlotResetter {
                 dirtyPages += (end - start) / pageSize;
                 if ((regions.categories(i) & PageCategory.PRESENT) == 0) {
                     ctx.decommits.add(start, end);
-                } else if (learning && end - start > largest) {
-                    long z0 = System.nanoTime();
-                    ctx.clean(start, end - start);
-                    largestNanos = System.nanoTime() - z0;
-                    largest = end - start;
-                    zeroed += end - start;
                 } else {
                     ctx.clean(start, end - start);
                     zeroed += end - start;
@@ -288,15 +284,14 @@ public final class SlotResetter {
         record.zeroedBytes = zeroed;
         record.dirtyPages = dirtyPages;
         if (learning) {
-            double memsetEstimate = largest == 0 ? Double.NaN
-                    : AutoChoice.memsetEstimate(budget, largestNanos, largest / pageSize);
+            double memsetEstimate = auto.memsetEstimate(budget);
             long window = growsDown ? hi - keep : lo;
             int sample = auto.sampleMeasured(slot);
             double share = sample < 0 ? dirtyShare(regions, window, window + keep, budget)
                     : dirtyShare(regions, sampleStart(window, keep, sample),
                             sampleStart(window, keep, sample) + samplePages(keep) * pageSize, samplePages(keep));
             long found = sample < 0 ? Math.round(share * budget) : -1;
-            auto.scanned(slot, share, record.scanNanos + record.zeroNanos, memsetEstimate, found,
+            auto.scanned(slot, share, found, dirtyPages, record.scanNanos + record.zeroNanos, memsetEstimate,
                     auto.wouldTrack(slot, share, found) && canTrack(ctx));
         }
         return finished;
