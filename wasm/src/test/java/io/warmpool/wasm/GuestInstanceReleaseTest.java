@@ -19,11 +19,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -58,13 +60,15 @@ class GuestInstanceReleaseTest {
      * {@code scribble} fills its 64 MiB with 0xAA (one native fill), stores 0xAAAAAAAA across its first
      * page, copies a page of it, reads a word and hands it to the host, for as long as the host answers
      * 1. {@code fail} calls a host function that throws; {@code release}, one that closes the memory
-     * it runs on, then reads it.
+     * it runs on, then reads it; {@code pause} stores, waits in the host until the test resumes it,
+     * and stores again.
      */
     private static final String SCRIBBLER = """
             (module
               (import "test" "more" (func $more (param i32) (result i32)))
               (import "test" "fail" (func $fail))
               (import "test" "release" (func $release))
+              (import "test" "pause" (func $pause))
               (memory 1024 1024)
               (func (export "scribble")
                 (local $i i32)
@@ -85,6 +89,10 @@ class GuestInstanceReleaseTest {
               (func (export "release") (result i32)
                 (call $release)
                 (i32.load (i32.const 8)))
+              (func (export "pause")
+                (i32.store (i32.const 0) (i32.const 1))
+                (call $pause)
+                (i32.store (i32.const 4) (i32.const 2)))
               (func (export "peek") (param i32) (result i32) (i32.load (local.get 0))))
             """;
 
@@ -95,10 +103,13 @@ class GuestInstanceReleaseTest {
     /** Cleared to end a scribble (the old code kept scribbling past the release until told). */
     private final AtomicBoolean keepScribbling = new AtomicBoolean(true);
     private final AtomicInteger hostFailures = new AtomicInteger();
+    private final CountDownLatch paused = new CountDownLatch(1);
+    private final CountDownLatch resume = new CountDownLatch(1);
 
     @AfterEach
     void stop() throws InterruptedException {
         keepScribbling.set(false);
+        resume.countDown();
         threads.shutdownNow();
         assertTrue(threads.awaitTermination(60, TimeUnit.SECONDS), "a test thread did not end");
         pools.forEach(WarmPool::close);
@@ -120,7 +131,17 @@ class GuestInstanceReleaseTest {
             ((PooledMemory) instance.memory()).close();
             return null;
         });
-        return WasmHost.on(pool).load(Wat.assemble(SCRIBBLER), ImportValues.builder().addFunction(more, fail, release).build());
+        HostFunction pause = new HostFunction("test", "pause", FunctionType.empty(), (instance, args) -> {
+            paused.countDown();
+            try {
+                resume.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        });
+        return WasmHost.on(pool).load(Wat.assemble(SCRIBBLER),
+                ImportValues.builder().addFunction(more, fail, release, pause).build());
     }
 
     private WarmPool pool(int slots) {
@@ -320,6 +341,42 @@ class GuestInstanceReleaseTest {
             assertEquals(0, pool.outstanding(), "the slot went back");
             assertArrayEquals(new long[] {0}, module.call("peek", 8));
         });
+    }
+
+    @Test
+    void theReleaseWaitsForACallInFlightWhichThenFailsAtItsNextAccess() throws Exception {
+        WarmPool pool = pool(1);
+        GuestModule module = scribbler(pool);
+        CompletableFuture<GuestInstance> handedOver = new CompletableFuture<>();
+        Future<Throwable> caller = threads.submit(() -> {
+            try {
+                handedOver.get().call("pause");
+                return null;
+            } catch (RuntimeException e) {
+                return e;
+            }
+        });
+        Future<?> owner = threads.submit(() -> module.withInstance(guest -> {
+            handedOver.complete(guest);
+            try {
+                assertTrue(paused.await(60, TimeUnit.SECONDS), "the other thread's call reached the host");
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            assertEquals(1, guest.readInt(0), "its first store");
+            return null;
+        }));
+        // The owner's body has returned; its release must not finish while the call is in the host.
+        assertThrows(TimeoutException.class, () -> owner.get(300, TimeUnit.MILLISECONDS),
+                "the release returned while a call was still running on the instance");
+        assertEquals(1, pool.outstanding(), "the slot is still out");
+        resume.countDown();
+        owner.get(60, TimeUnit.SECONDS);
+        Throwable ended = caller.get(60, TimeUnit.SECONDS);
+        assertTrue(ended != null && String.valueOf(ended.getMessage()).contains("released"),
+                "the call's store after the release should have failed: " + ended);
+        assertEquals(0, pool.outstanding());
+        assertArrayEquals(new long[] {0}, module.call("peek", 4), "the second store never landed");
     }
 
     @Test
