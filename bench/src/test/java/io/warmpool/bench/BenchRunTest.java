@@ -12,6 +12,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every contender runs a few cycles of a small workload for real; nothing here is timed. */
@@ -58,6 +59,44 @@ class BenchRunTest {
             assertTrue(resident >= 8 * PAGE && resident <= SMALL.spreadBytes(), guided + " kept " + resident);
         }
         assertEquals(0, byName.get("mmap-munmap").residentBytes());
+    }
+
+    @Test
+    void roundsTakeTurnsAndTheirMediansMakeTheResult() throws Exception {
+        List<String> events = new ArrayList<>();
+        Progress progress = new Progress() {
+            @Override
+            public void started(String contender, Workload workload, int cycles) {
+                events.add(contender + " " + cycles);
+            }
+        };
+        BenchRun run = new BenchRun(List.of(SMALL), Contenders.named(List.of("madvise-all", "pagemap-guided")),
+                new Measurement(30, 2, 0, 0, 3), 3);
+        assertEquals(2 * 30, run.plannedCycles());
+        List<ContenderResult> results = run.run(progress).get(0).results();
+        assertEquals(List.of("madvise-all 10", "pagemap-guided 10", "madvise-all 10", "pagemap-guided 10",
+                "madvise-all 10", "pagemap-guided 10"), events, "in turn, a third of the cycles each time");
+        assertEquals(List.of("madvise-all", "pagemap-guided"), results.stream().map(ContenderResult::contender).toList());
+        results.forEach(r -> assertEquals(30, r.samples(), r.contender()));
+    }
+
+    @Test
+    void aPhasesMedianOverRoundsIsTheMedianOfTheRoundsMedians() {
+        ContenderResult a = round(100, 900);
+        ContenderResult b = round(300, 700);
+        ContenderResult c = round(200, 800);
+        ContenderResult all = ContenderResult.ofRounds(List.of(a, b, c));
+        assertEquals(200, all.cycle().median());
+        assertEquals(800, all.cycle().p99());
+        assertEquals(30, all.samples());
+        assertEquals(100, ContenderResult.ofRounds(List.of(a, b)).cycle().median(), "of two, the lower");
+        assertThrows(IllegalArgumentException.class, () -> ContenderResult.ofRounds(List.of()));
+        assertThrows(IllegalArgumentException.class, () -> new BenchRun(List.of(SMALL), List.of(), new Measurement(5, 2, 0, 0, 3), 0));
+    }
+
+    private static ContenderResult round(long median, long p99) {
+        Samples.Summary s = new Samples.Summary(median, p99);
+        return new ContenderResult("x", 10, s, s, s, 0, "test");
     }
 
     @Test

@@ -24,7 +24,7 @@ import java.util.Set;
 /** {@code warmpool bench}: the pool's resets against the alternatives and a C reference. */
 final class BenchCommand implements Command {
     static final Set<String> VALUED = Set.of("slot-bytes", PoolSetting.MEMORY_MAX.key(), PoolSetting.MEMORY_KEEP_RESIDENT.key(),
-            "dirty-pages", "spread-bytes", "iterations", "warmup", "warmup-seconds", "time-limit", "seed", "strategy", "json",
+            "dirty-pages", "spread-bytes", "iterations", "warmup", "warmup-seconds", "time-limit", "seed", "rounds", "strategy", "json",
             "plot", "profile-out", "image-bytes");
     /** Old flag names, still read with a notice, and the pool settings they are now named for. */
     private static final Map<String, PoolSetting> RENAMED = Map.of("max-bytes", PoolSetting.MEMORY_MAX,
@@ -75,6 +75,11 @@ final class BenchCommand implements Command {
                   --time-limit DURATION       stop a contender early after this long, once it has 10
                                               samples (default 10s; 0: never)
                   --seed N                    the seed of the pages written (default 1)
+                  --rounds N                  the contenders take turns N times (default 1), each
+                                              time with its own warmup and an Nth of the iterations
+                                              and of the time limit; a median is the median of the
+                                              rounds' medians. Load that drifts during a run then
+                                              weighs on every contender alike
                 output:
                   --json FILE                 also write the results as JSON
                   --plot FILE                 write an SVG of median reset against dirty pages, a line
@@ -109,7 +114,7 @@ final class BenchCommand implements Command {
 
     /** What the command line asks for. */
     record Request(List<Workload> workloads, List<String> contenders, Measurement measurement, Path json, Path plot,
-                   Path profileOut, long imageBytes) {
+                   Path profileOut, long imageBytes, int rounds) {
 
         /** The contenders the request names: the image contenders when it asks for an image. */
         List<Contender> named() {
@@ -152,6 +157,7 @@ final class BenchCommand implements Command {
         long warmupNanos = o.durationNanos("warmup-seconds", "1s");
         long timeLimitNanos = o.durationNanos("time-limit", "10s");
         long seed = count("seed", o.get("seed", "1"), Long.MIN_VALUE);
+        int rounds = (int) Math.min(count("rounds", o.get("rounds", "1"), 1), 1000);
         List<String> contenders = List.of(o.get("strategy", "all").split(","));
         long imageBytes;
         try {
@@ -179,7 +185,7 @@ final class BenchCommand implements Command {
                     + " pagemap-guided or auto");
         }
         return new Request(workloads, contenders, new Measurement(iterations, warmup, warmupNanos, timeLimitNanos, seed),
-                path(o, "json"), path(o, "plot"), profileOut, imageBytes);
+                path(o, "json"), path(o, "plot"), profileOut, imageBytes, rounds);
     }
 
     /** The flag that gives the setting the old flag name {@code old} was renamed to (see {@link Options#renamed}). */
@@ -234,7 +240,7 @@ final class BenchCommand implements Command {
         }
         Request request = parse(args, Syscalls.linux().pageSize());
         List<Contender> contenders = request.named();
-        BenchRun run = new BenchRun(request.workloads(), contenders, request.measurement());
+        BenchRun run = new BenchRun(request.workloads(), contenders, request.measurement(), request.rounds());
         Progress progress = TerminalProgress.forConsole(err, run.plannedCycles());
         List<BenchRun.WorkloadResult> results;
         try {
@@ -244,9 +250,9 @@ final class BenchCommand implements Command {
                 bar.clear();
             }
         }
-        out.println(BenchReport.text(results, request.measurement()));
+        out.println(BenchReport.text(results, request.measurement(), request.rounds()));
         if (request.json() != null) {
-            write(request.json(), BenchReport.json(results, request.measurement()));
+            write(request.json(), BenchReport.json(results, request.measurement(), request.rounds()));
         }
         if (request.plot() != null) {
             write(request.plot(), BenchReport.plot(results));

@@ -23,13 +23,19 @@ final class BenchReport {
 
     /** A table per workload, then its ratios and the contenders skipped. */
     static String text(List<BenchRun.WorkloadResult> results, Measurement m) {
+        return text(results, m, 1);
+    }
+
+    /** The table, for contenders that took turns {@code rounds} times. */
+    static String text(List<BenchRun.WorkloadResult> results, Measurement m, int rounds) {
         StringBuilder out = new StringBuilder();
         for (BenchRun.WorkloadResult w : results) {
             if (out.length() > 0) {
                 out.append('\n');
             }
             out.append("workload: ").append(w.workload().describe(PAGE_SIZE)).append(String.format(Locale.ROOT,
-                    "; %d iterations (warmup %d, at least %d ms)%n", m.iterations(), m.warmup(), m.warmupNanos() / 1_000_000));
+                    "; %d iterations (warmup %d, at least %d ms)%s%n", m.iterations(), m.warmup(), m.warmupNanos() / 1_000_000,
+                    rounds == 1 ? "" : ", in " + rounds + " rounds taken in turn (medians of the rounds' medians)"));
             out.append(String.format(Locale.ROOT, "  %-24s %7s  %21s  %21s  %21s  %10s%n", "contender", "cycles",
                     "write µs (med / p99)", "reset µs (med / p99)", "cycle µs (med / p99)", "resident"));
             for (ContenderResult r : w.results()) {
@@ -59,9 +65,14 @@ final class BenchReport {
 
     /** One JSON object: the measurement, then each workload with its contenders and ratios. */
     static String json(List<BenchRun.WorkloadResult> results, Measurement m) {
+        return json(results, m, 1);
+    }
+
+    /** The JSON, for contenders that took turns {@code rounds} times. */
+    static String json(List<BenchRun.WorkloadResult> results, Measurement m, int rounds) {
         Json json = new Json().begin(null)
                 .field("iterations", m.iterations()).field("warmup", m.warmup()).field("warmup_ns", m.warmupNanos())
-                .field("time_limit_ns", m.timeLimitNanos()).field("seed", m.seed())
+                .field("time_limit_ns", m.timeLimitNanos()).field("seed", m.seed()).field("rounds", rounds)
                 .beginArray("workloads");
         for (BenchRun.WorkloadResult w : results) {
             Workload wl = w.workload();

@@ -42,7 +42,7 @@ class BenchReportTest {
     @Test
     void theJsonHoldsEveryFigure() {
         String json = BenchReport.json(results(), M);
-        assertTrue(json.startsWith("{\"iterations\":100,\"warmup\":20,\"warmup_ns\":0,\"time_limit_ns\":0,\"seed\":1,\"workloads\":[{\"slot_bytes\":1048576,"), json);
+        assertTrue(json.startsWith("{\"iterations\":100,\"warmup\":20,\"warmup_ns\":0,\"time_limit_ns\":0,\"seed\":1,\"rounds\":1,\"workloads\":[{\"slot_bytes\":1048576,"), json);
         assertTrue(json.contains("{\"name\":\"pagemap-guided\",\"samples\":100,\"write_ns\":{\"median\":100,\"p99\":300},"
                 + "\"reset_ns\":{\"median\":5000,\"p99\":10000},\"cycle_ns\":{\"median\":5200,\"p99\":10400},"
                 + "\"resident_bytes\":65536,\"resident_how\":\"test\"}"), json);

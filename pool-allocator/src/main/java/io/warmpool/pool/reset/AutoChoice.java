@@ -259,14 +259,9 @@ final class AutoChoice {
         double cost = rememberScan(slot, scanNanos + (faults == 0 ? 0 : faults * costs.get().faultNanos()));
         outside[slot] = dirtyPages < 0 || found < 0 ? 0 : Math.max(0, dirtyPages - found);
         probe[slot] = NO_PROBE;
-        if (firstFound[slot] < 0) {
+        boolean firstSinceStart = firstFound[slot] < 0;
+        if (firstSinceStart) {
             firstFound[slot] = found;
-        } else if (canTrack && wouldTrack(slot, share, found, now) && !Double.isNaN(cost)) {
-            trackedMode[slot] = true;
-            trackTrial[slot] = TRIAL_RESETS;
-            costToBeat[slot] = cost;
-            trialTimed[slot] = 0;
-            return;
         }
         if (memsetMode[slot]) {
             memsetMode[slot] = share >= SCAN_BELOW;
@@ -280,9 +275,17 @@ final class AutoChoice {
             memsetMode[slot] = true;
             return;
         }
+        // a memset trial before a tracked one: its estimate is of the whole cost, a tracked trial's is not
         if (now > COSTS_AFTER_SCANS && now >= holdUntil[slot] && worthATrial(cost, memsetEstimateNanos)) {
             memsetMode[slot] = true;
             trial[slot] = TRIAL_RESETS;
+            costToBeat[slot] = cost;
+            trialTimed[slot] = 0;
+            return;
+        }
+        if (!firstSinceStart && canTrack && wouldTrack(slot, share, found, now) && !Double.isNaN(cost)) {
+            trackedMode[slot] = true;
+            trackTrial[slot] = TRIAL_RESETS;
             costToBeat[slot] = cost;
             trialTimed[slot] = 0;
             return;

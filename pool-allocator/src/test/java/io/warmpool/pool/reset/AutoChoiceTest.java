@@ -329,4 +329,13 @@ class AutoChoiceTest {
         auto.trackedDone(0, 40_000, 40, 256);
         assertEquals(MEMSET, auto.choose(0), "a 256-page window zeroes in an estimated 25.7 µs, under 40");
     }
+
+    @Test
+    void whereBothTrialsWouldStartTheMemsetTrialGoesFirst() {
+        AutoChoice auto = pastTrackingWarmup();
+        auto.scanned(0, 0.01, 60_000, 20_000, 10, true);
+        auto.scanned(0, 0.20, 60_000, 20_000, 50, true); // piled up, and a 20 µs memset against 60
+        assertEquals(MEMSET, auto.choose(0));
+        assertFalse(auto.tracking(0));
+    }
 }
