@@ -10,6 +10,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.IntSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -79,6 +81,59 @@ class PidCheckedFdForkTest {
             assertTrue(!present(number), "the parent's page is still untouched in the parent");
         } finally {
             OS.close(inherited);
+        }
+    }
+
+    @Test
+    void aThousandRegisteredDescriptorsAreAllReopenedOnTheChildInTheChild() {
+        // Far past the registry's static 64 entries: the registering side grew it (mmap), the child
+        // handler walked it without allocating.
+        List<PidCheckedFd> many = new ArrayList<>();
+        try {
+            for (int i = 0; i < 1000; i++) {
+                many.add(PidCheckedFd.open(OS, "/proc/self/pagemap", Fcntl.O_RDONLY | Fcntl.O_CLOEXEC));
+            }
+            // Forget a few in the middle: the table stays packed, and the child must not reopen them.
+            int[] forgotten = new int[10];
+            for (int i = 0; i < forgotten.length; i++) {
+                PidCheckedFd gone = many.remove(100 * i);
+                forgotten[i] = gone.fd();
+                gone.close();
+            }
+            int[] numbers = many.stream().mapToInt(PidCheckedFd::fd).toArray();
+            assertTrue(ForkHandlers.registered() >= numbers.length + 1, "registered " + ForkHandlers.registered());
+            long parentReopened = ForkHandlers.reopened();
+            long parentFailures = ForkHandlers.reopenFailures();
+            long parentGeneration = ForkGeneration.current();
+            present(numbers[0]); // load the code paths the child uses
+            ForkHandlers.reopenErrno(numbers[0]);
+            ForkedChild.Result result = ForkedChild.run(OS, () -> {
+                NativeMemory.putByte(page, (byte) 1); // the parent never touched this page
+                if (ForkGeneration.current() != parentGeneration + 1) {
+                    return 1;
+                }
+                if (ForkHandlers.reopenFailures() != parentFailures) {
+                    return 2;
+                }
+                if (ForkHandlers.reopened() - parentReopened != ForkHandlers.registered()) {
+                    return 3; // every registered descriptor, and nothing else
+                }
+                for (int number : numbers) {
+                    if (ForkHandlers.reopenErrno(number) != 0 || !present(number)) {
+                        return 4; // each one describes the child, where the page is written
+                    }
+                }
+                for (int number : forgotten) {
+                    if (ForkHandlers.reopenErrno(number) != -1) {
+                        return 5;
+                    }
+                }
+                return 0;
+            }, DEADLINE);
+            assertTrue(result.exitedWith(0), result.toString());
+            assertTrue(!present(numbers[numbers.length - 1]), "the parent's descriptors still describe the parent");
+        } finally {
+            many.forEach(PidCheckedFd::close);
         }
     }
 

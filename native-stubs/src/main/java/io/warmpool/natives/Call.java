@@ -38,6 +38,7 @@ public enum Call {
     WP_REGISTER_FD("wp_register_fd", "fd:d path:s flags:x cloexec:d"),
     WP_UNREGISTER_FD("wp_unregister_fd", "fd:d"),
     WP_TEST_FORK("wp_test_fork_without_handlers", ""),
+    WP_TEST_SET_REGISTRY_LIMIT("wp_test_set_registry_limit", "most:d"),
     UFFDIO_API("ioctl", "uffd:d request=UFFDIO_API api=0xaa features:x"),
     UFFDIO_REGISTER("ioctl", "uffd:d request=UFFDIO_REGISTER start:x length:x mode:x"),
     UFFDIO_UNREGISTER("ioctl", "uffd:d request=UFFDIO_UNREGISTER start:x length:x"),

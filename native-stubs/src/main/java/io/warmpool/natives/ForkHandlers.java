@@ -46,6 +46,10 @@ public final class ForkHandlers {
         static native int wp_reopen_errno(int fd);
 
         static native int wp_test_fork_without_handlers();
+
+        static native int wp_registered_fds();
+
+        static native int wp_test_set_registry_limit(int most);
     }
 
     static {
@@ -84,11 +88,16 @@ public final class ForkHandlers {
         return (long) LONGS.getVolatile(STATE, REOPENED);
     }
 
+    /** The most descriptors the registry holds: 1,048,576, the kernel's default {@code fs.nr_open}. */
+    public static final int MAX_REGISTERED = 1 << 20;
+
     /**
      * Registers {@code fd} to be reopened from {@code path} with {@code flags} in every forked child.
+     * The registry grows (with {@code mmap}, by the registering thread) as descriptors come.
      *
      * @throws NativeCallException with EINVAL (bad fd or relative path), ENAMETOOLONG (255 bytes at
-     *                             most), EEXIST (already registered) or ENOSPC (64 descriptors at most)
+     *                             most), EEXIST (already registered), ENOSPC ({@link #MAX_REGISTERED}
+     *                             descriptors at most) or ENOMEM (the registry could not grow)
      */
     public static void registerReopen(int fd, String path, int flags, boolean cloexec) {
         int result = Lib.wp_register_fd(fd, path, flags, cloexec ? 1 : 0);
@@ -116,6 +125,26 @@ public final class ForkHandlers {
     public static int reopenErrno(int fd) {
         int result = Lib.wp_reopen_errno(fd);
         return result < 0 ? -1 : result;
+    }
+
+    /** How many descriptors are registered in this process. */
+    public static int registered() {
+        return Lib.wp_registered_fds();
+    }
+
+    /**
+     * FOR TESTS: the most descriptors the registry takes from now on ({@code 64} to
+     * {@link #MAX_REGISTERED}; {@code 0} restores {@link #MAX_REGISTERED}), so that a test reaches
+     * ENOSPC without a million descriptors. Returns the previous limit.
+     *
+     * @throws NativeCallException with EINVAL for a limit out of that range
+     */
+    public static int limitRegistryForTests(int most) {
+        int previous = Lib.wp_test_set_registry_limit(most);
+        if (previous < 0) {
+            throw Call.WP_TEST_SET_REGISTRY_LIMIT.failure(-previous, most);
+        }
+        return previous;
     }
 
     /**

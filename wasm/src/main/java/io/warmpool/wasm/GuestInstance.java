@@ -4,6 +4,7 @@ import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasm.ChicoryException;
+import io.warmpool.wasm.memory.AccessGate;
 import io.warmpool.wasm.memory.PooledMemory;
 
 import java.util.Objects;
@@ -11,18 +12,30 @@ import java.util.Objects;
 /**
  * One instance of a {@link GuestModule}, usable inside {@link GuestModule#withInstance} only: calls
  * its exports, reads and writes its linear memory. Afterwards every method throws
- * {@link IllegalStateException}. Not thread-safe (WebAssembly instances are single-threaded).
+ * {@link IllegalStateException}.
+ *
+ * <p>WebAssembly instances are single-threaded: calls on one instance from several threads at once
+ * may see each other's globals and memory. But whatever runs on it, from any thread, never reaches a
+ * pool slot it no longer holds. Its release (the end of {@code withInstance}) waits until no call or
+ * memory access that began before it can touch the slot: a call still running on another thread
+ * fails at its next memory access (with {@link IllegalStateException}, "released"), and the release
+ * goes on when that call has left. A call that starts once the release began fails with the same
+ * error. A guest that computes without touching its memory holds the release until it returns.
+ * Chicory's own memory (a host without a pool) is the instance's alone: its release waits for nothing.
  */
 public final class GuestInstance {
     private final GuestModule module;
     private final Instance instance;
     private final PooledMemory memory;
+    /** The calls into a pooled memory, which its release waits for; null for Chicory's own memory. */
+    private final AccessGate gate;
     private volatile boolean valid = true;
 
-    GuestInstance(GuestModule module, Instance instance, PooledMemory memory) {
+    GuestInstance(GuestModule module, Instance instance, PooledMemory memory, AccessGate gate) {
         this.module = module;
         this.instance = instance;
         this.memory = memory;
+        this.gate = gate;
     }
 
     void invalidate() {
@@ -31,8 +44,12 @@ public final class GuestInstance {
 
     private void checkValid() {
         if (!valid) {
-            throw new IllegalStateException("this instance of " + module + " was released");
+            throw released();
         }
+    }
+
+    private IllegalStateException released() {
+        return new IllegalStateException("this instance of " + module + " was released");
     }
 
     /**
@@ -41,23 +58,33 @@ public final class GuestInstance {
      *
      * @throws GuestTrapException       when the guest traps
      * @throws IllegalArgumentException when there is no such exported function
+     * @throws IllegalStateException    when the instance was released, before or during the call
      */
     public long[] call(String export, long... args) {
-        checkValid();
         Objects.requireNonNull(export, "export");
-        ExportFunction f;
-        try {
-            f = instance.export(export);
-        } catch (ChicoryException e) {
-            throw new IllegalArgumentException("the module exports no function '" + export + "'", e);
+        if (gate != null && !gate.enter()) {
+            throw released();
         }
         try {
-            long[] results = f.apply(args == null ? new long[0] : args);
-            return results == null ? new long[0] : results;
-        } catch (ChicoryException e) {
-            throw new GuestTrapException(export, e);
-        } catch (StackOverflowError e) {
-            throw new GuestTrapException(export, new ChicoryException("call stack exhausted"));
+            checkValid();
+            ExportFunction f;
+            try {
+                f = instance.export(export);
+            } catch (ChicoryException e) {
+                throw new IllegalArgumentException("the module exports no function '" + export + "'", e);
+            }
+            try {
+                long[] results = f.apply(args == null ? new long[0] : args);
+                return results == null ? new long[0] : results;
+            } catch (ChicoryException e) {
+                throw new GuestTrapException(export, e);
+            } catch (StackOverflowError e) {
+                throw new GuestTrapException(export, new ChicoryException("call stack exhausted"));
+            }
+        } finally {
+            if (gate != null) {
+                gate.exit();
+            }
         }
     }
 

@@ -13,6 +13,7 @@ import io.warmpool.pool.InstanceRequest;
 import io.warmpool.pool.MemoryImage;
 import io.warmpool.pool.MemorySlot;
 import io.warmpool.pool.WarmPool;
+import io.warmpool.wasm.memory.AccessGate;
 import io.warmpool.wasm.memory.DataImage;
 import io.warmpool.wasm.memory.PooledMemory;
 
@@ -31,7 +32,8 @@ import java.util.function.Function;
  *    → detach the memory, release the slot (the pool's reset restores it)
  * </pre>
  * Thread-safe: calls on many threads each get their own instance. An instance is never reachable after
- * its release: its memory throws {@link IllegalStateException} from then on.
+ * its release: its memory throws {@link IllegalStateException} from then on, and the release waits
+ * for calls still running on it ({@link GuestInstance}).
  */
 public final class GuestModule implements AutoCloseable {
     private final WasmHost host;
@@ -142,7 +144,7 @@ public final class GuestModule implements AutoCloseable {
             throw new IllegalStateException(this + " was closed");
         }
         if (request == null) {
-            GuestInstance guest = new GuestInstance(this, instantiate(null), null);
+            GuestInstance guest = new GuestInstance(this, instantiate(null), null, null);
             try {
                 return body.apply(guest);
             } finally {
@@ -155,8 +157,9 @@ public final class GuestModule implements AutoCloseable {
         try {
             MemorySlot slot = lease.memory(0);
             boolean mapsImage = image != null && slot.image().orElse(null) == image;
-            Instance instance = instantiate(limits -> memory[0] = PooledMemory.on(slot, limits, mapsImage));
-            GuestInstance guest = new GuestInstance(this, instance, memory[0]);
+            AccessGate gate = new AccessGate();
+            Instance instance = instantiate(limits -> memory[0] = PooledMemory.on(slot, limits, mapsImage, gate));
+            GuestInstance guest = new GuestInstance(this, instance, memory[0], gate);
             try {
                 return body.apply(guest);
             } finally {
@@ -164,7 +167,7 @@ public final class GuestModule implements AutoCloseable {
             }
         } finally {
             if (memory[0] != null) {
-                memory[0].close();
+                memory[0].close(); // waits until nothing of this instance can reach the slot
             }
             lease.close();
         }

@@ -14,6 +14,7 @@ import io.warmpool.pool.MemorySlot;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Objects;
 
 /**
  * A WebAssembly linear memory on a warmpool memory slot: Chicory's {@link Memory} over the slot's
@@ -38,9 +39,13 @@ import java.nio.ByteOrder;
  * After {@link #close()} (the owner calls it before it releases the slot) every access throws
  * {@link IllegalStateException}: a stale reference never reaches the slot's next tenant.
  *
- * <p>One instance uses a memory at a time (Chicory's instances are single-threaded); the view is
- * volatile so that an access ordered after {@code close} or {@code grow} sees it, and {@code grow},
- * {@code initialize}, {@code drop} and {@code close} are synchronized.
+ * <p>Any thread may use it at any time, also while it closes: every access that reads the slot
+ * (loads, stores, bulk, {@code memory.init}) passes its {@link AccessGate}, so {@code close} returns
+ * only once none that began before it can still touch the slot. The thread inside its instance's call
+ * passes it with one thread comparison; any other thread's access counts itself. The view is volatile
+ * so that an access ordered after {@code close} or {@code grow} sees it, and {@code grow} (which changes
+ * the slot's protection), {@code initialize}, {@code drop} and {@code close}'s detaching are
+ * synchronized.
  */
 public final class PooledMemory implements Memory {
     /** What a closed memory's accesses see: nothing, so every one fails its bounds check. */
@@ -53,6 +58,7 @@ public final class PooledMemory implements Memory {
     private final MemoryLimits limits;
     private final int maximumPages;
     private final boolean segmentsInImage;
+    private final AccessGate gate;
     /** Little-endian view of the accessible pages; {@link #CLOSED} once closed. */
     private volatile ByteBuffer view;
     private volatile boolean closed;
@@ -62,8 +68,9 @@ public final class PooledMemory implements Memory {
     /** Each passive segment's bytes once {@code memory.init} fetched them; null when not yet, or dropped. */
     private byte[][] passiveBytes = NO_BYTES;
 
-    private PooledMemory(MemorySlot slot, MemoryLimits limits, boolean segmentsInImage) {
+    private PooledMemory(MemorySlot slot, MemoryLimits limits, boolean segmentsInImage, AccessGate gate) {
         this.slot = slot;
+        this.gate = Objects.requireNonNull(gate, "gate");
         this.limits = limits;
         this.segmentsInImage = segmentsInImage;
         this.address = slot.address();
@@ -88,7 +95,7 @@ public final class PooledMemory implements Memory {
      * @throws UninstantiableException when the initial pages do not fit the slot
      */
     public static PooledMemory on(MemorySlot slot, MemoryLimits limits) {
-        return new PooledMemory(slot, limits, false);
+        return new PooledMemory(slot, limits, false, new AccessGate());
     }
 
     /**
@@ -99,7 +106,15 @@ public final class PooledMemory implements Memory {
      * @throws UninstantiableException when the initial pages do not fit the slot
      */
     public static PooledMemory on(MemorySlot slot, MemoryLimits limits, boolean segmentsInImage) {
-        return new PooledMemory(slot, limits, segmentsInImage);
+        return new PooledMemory(slot, limits, segmentsInImage, new AccessGate());
+    }
+
+    /**
+     * As {@link #on(MemorySlot, MemoryLimits, boolean)}, with the calls of its instance entering
+     * {@code gate} (a fresh gate, which the owner keeps to itself: see {@link AccessGate}).
+     */
+    public static PooledMemory on(MemorySlot slot, MemoryLimits limits, boolean segmentsInImage, AccessGate gate) {
+        return new PooledMemory(slot, limits, segmentsInImage, gate);
     }
 
     /** The slot under this memory. */
@@ -113,14 +128,19 @@ public final class PooledMemory implements Memory {
     }
 
     /**
-     * Detaches the memory from its slot: every later access throws {@link IllegalStateException}. The
-     * owner calls it before releasing the slot; it is idempotent.
+     * Detaches the memory from its slot: every later access throws {@link IllegalStateException}, and
+     * it returns once no call or access that began before can still reach the slot (it waits for them;
+     * a call in flight fails at its next access). The owner calls it before releasing the slot; it is
+     * idempotent, and called from inside a call on this memory it waits for everything but that call.
      */
-    public synchronized void close() {
-        closed = true;
-        view = CLOSED;
-        segments = NO_SEGMENTS;
-        passiveBytes = NO_BYTES;
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            view = CLOSED;
+            segments = NO_SEGMENTS;
+            passiveBytes = NO_BYTES;
+        }
+        gate.close();
     }
 
     private int size() {
@@ -290,53 +310,81 @@ public final class PooledMemory implements Memory {
 
     @Override
     public void write(int addr, byte[] data, int offset, int size) {
-        ByteBuffer v = view;
-        if (offset < 0 || size < 0 || offset > data.length - size || addr < 0 || addr > v.limit() - size) {
-            throw outOfBounds(addr, size);
+        boolean counted = gate.arrive();
+        try {
+            ByteBuffer v = view;
+            if (offset < 0 || size < 0 || offset > data.length - size || addr < 0 || addr > v.limit() - size) {
+                throw outOfBounds(addr, size);
+            }
+            v.put(addr, data, offset, size);
+        } finally {
+            if (counted) {
+                gate.depart();
+            }
         }
-        v.put(addr, data, offset, size);
     }
 
     @Override
     public byte[] readBytes(int addr, int len) {
-        ByteBuffer v = view;
-        if (addr < 0 || len < 0 || addr > v.limit() - len) {
-            throw outOfBounds(addr, len);
+        boolean counted = gate.arrive();
+        try {
+            ByteBuffer v = view;
+            if (addr < 0 || len < 0 || addr > v.limit() - len) {
+                throw outOfBounds(addr, len);
+            }
+            byte[] out = new byte[len];
+            v.get(addr, out);
+            return out;
+        } finally {
+            if (counted) {
+                gate.depart();
+            }
         }
-        byte[] out = new byte[len];
-        v.get(addr, out);
-        return out;
     }
 
     /** Fills {@code [fromIndex, toIndex)} with {@code value} (Chicory's convention: an end, not a length). */
     @Override
     public void fill(byte value, int fromIndex, int toIndex) {
-        ByteBuffer v = view;
-        if (fromIndex < 0 || toIndex < fromIndex || toIndex > v.limit()) {
-            throw outOfBounds(fromIndex, toIndex - fromIndex); // int arithmetic, as Chicory's message
-        }
-        int length = toIndex - fromIndex;
-        if (length < 64) {
-            for (int i = fromIndex; i < toIndex; i++) {
-                v.put(i, value);
+        boolean counted = gate.arrive();
+        try {
+            ByteBuffer v = view;
+            if (fromIndex < 0 || toIndex < fromIndex || toIndex > v.limit()) {
+                throw outOfBounds(fromIndex, toIndex - fromIndex); // int arithmetic, as Chicory's message
             }
-        } else {
-            NativeMemory.fill(address + fromIndex, length, value);
+            int length = toIndex - fromIndex;
+            if (length < 64) {
+                for (int i = fromIndex; i < toIndex; i++) {
+                    v.put(i, value);
+                }
+            } else {
+                NativeMemory.fill(address + fromIndex, length, value);
+            }
+        } finally {
+            if (counted) {
+                gate.depart();
+            }
         }
     }
 
     /** {@code memory.copy}: the ranges may overlap; the result is as if through a temporary. */
     @Override
     public void copy(int dest, int src, int size) {
-        ByteBuffer v = view;
-        int limit = v.limit();
-        if (src < 0 || size < 0 || src > limit - size) {
-            throw outOfBounds(src, size);
+        boolean counted = gate.arrive();
+        try {
+            ByteBuffer v = view;
+            int limit = v.limit();
+            if (src < 0 || size < 0 || src > limit - size) {
+                throw outOfBounds(src, size);
+            }
+            if (dest < 0 || dest > limit - size) {
+                throw outOfBounds(dest, size);
+            }
+            v.put(dest, v, src, size);
+        } finally {
+            if (counted) {
+                gate.depart();
+            }
         }
-        if (dest < 0 || dest > limit - size) {
-            throw outOfBounds(dest, size);
-        }
-        v.put(dest, v, src, size);
     }
 
     @Override
@@ -358,136 +406,211 @@ public final class PooledMemory implements Memory {
 
     @Override
     public byte read(int addr) {
+        boolean counted = gate.arrive();
         try {
             return view.get(addr);
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds(addr, 1);
+        } finally {
+            if (counted) {
+                gate.depart();
+            }
         }
     }
 
     @Override
     public void writeByte(int addr, byte data) {
+        boolean counted = gate.arrive();
         try {
             view.put(addr, data);
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds(addr, 1);
+        } finally {
+            if (counted) {
+                gate.depart();
+            }
         }
     }
 
     @Override
     public short readShort(int addr) {
+        boolean counted = gate.arrive();
         try {
             return view.getShort(addr);
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds(addr, 2);
+        } finally {
+            if (counted) {
+                gate.depart();
+            }
         }
     }
 
     @Override
     public long readU16(int addr) {
+        boolean counted = gate.arrive();
         try {
             return view.getShort(addr) & 0xFFFFL;
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds(addr, 2);
+        } finally {
+            if (counted) {
+                gate.depart();
+            }
         }
     }
 
     @Override
     public void writeShort(int addr, short data) {
+        boolean counted = gate.arrive();
         try {
             view.putShort(addr, data);
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds(addr, 2);
+        } finally {
+            if (counted) {
+                gate.depart();
+            }
         }
     }
 
     @Override
     public int readInt(int addr) {
+        boolean counted = gate.arrive();
         try {
             return view.getInt(addr);
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds(addr, 4);
+        } finally {
+            if (counted) {
+                gate.depart();
+            }
         }
     }
 
     @Override
     public void writeI32(int addr, int data) {
+        boolean counted = gate.arrive();
         try {
             view.putInt(addr, data);
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds(addr, 4);
+        } finally {
+            if (counted) {
+                gate.depart();
+            }
         }
     }
 
     @Override
     public long readLong(int addr) {
+        boolean counted = gate.arrive();
         try {
             return view.getLong(addr);
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds(addr, 8);
+        } finally {
+            if (counted) {
+                gate.depart();
+            }
         }
     }
 
     @Override
     public void writeLong(int addr, long data) {
+        boolean counted = gate.arrive();
         try {
             view.putLong(addr, data);
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds(addr, 8);
+        } finally {
+            if (counted) {
+                gate.depart();
+            }
         }
     }
 
     @Override
     public float readFloat(int addr) {
+        boolean counted = gate.arrive();
         try {
             return view.getFloat(addr);
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds(addr, 4);
+        } finally {
+            if (counted) {
+                gate.depart();
+            }
         }
     }
 
     @Override
     public long readF32(int addr) {
+        boolean counted = gate.arrive();
         try {
             return view.getInt(addr);
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds(addr, 4);
+        } finally {
+            if (counted) {
+                gate.depart();
+            }
         }
     }
 
     @Override
     public void writeF32(int addr, float data) {
+        boolean counted = gate.arrive();
         try {
             view.putFloat(addr, data);
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds(addr, 4);
+        } finally {
+            if (counted) {
+                gate.depart();
+            }
         }
     }
 
     @Override
     public double readDouble(int addr) {
+        boolean counted = gate.arrive();
         try {
             return view.getDouble(addr);
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds(addr, 8);
+        } finally {
+            if (counted) {
+                gate.depart();
+            }
         }
     }
 
     @Override
     public long readF64(int addr) {
+        boolean counted = gate.arrive();
         try {
             return view.getLong(addr);
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds(addr, 8);
+        } finally {
+            if (counted) {
+                gate.depart();
+            }
         }
     }
 
     @Override
     public void writeF64(int addr, double data) {
+        boolean counted = gate.arrive();
         try {
             view.putDouble(addr, data);
         } catch (IndexOutOfBoundsException e) {
             throw outOfBounds(addr, 8);
+        } finally {
+            if (counted) {
+                gate.depart();
+            }
         }
     }
 
