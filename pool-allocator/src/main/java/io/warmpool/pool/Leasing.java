@@ -159,7 +159,7 @@ final class Leasing {
      */
     void release(Lease lease, ResetContexts contexts) {
         int cell = gate.enterAlways();
-        ResetContext ctx = contexts.borrow();
+        ResetContext ctx = contexts.borrowForRelease(); // never throws: the slots below must be reset
         try {
             releaseAll(ctx, SlotKind.MEMORY, lease.memorySlots, lease.memorySlots.length, lease.key);
             releaseAll(ctx, SlotKind.TABLE, lease.tableSlots, lease.tableSlots.length, lease.key);

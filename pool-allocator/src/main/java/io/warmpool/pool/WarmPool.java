@@ -314,12 +314,15 @@ public final class WarmPool implements AutoCloseable {
     /** The mode the resets' scanners run in now, or {@link ScanMode#NONE} without one. */
     public ScanMode scanMode() {
         int cell = enter();
-        ResetContexts lender = contexts;
-        ResetContext ctx = lender.borrow();
         try {
-            return ctx.scanMode();
+            ResetContexts lender = contexts;
+            ResetContext ctx = lender.borrow();
+            try {
+                return ctx.scanMode();
+            } finally {
+                lender.giveBack(ctx);
+            }
         } finally {
-            lender.giveBack(ctx);
             gate.exit(cell);
         }
     }

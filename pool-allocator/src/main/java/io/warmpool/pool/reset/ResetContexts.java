@@ -104,6 +104,25 @@ public final class ResetContexts implements AutoCloseable {
         return context;
     }
 
+    /**
+     * As {@link #borrow}, for a release, which must reset its slots whatever happens: where a new
+     * context's scanner cannot be opened (a forced scan mode and the pagemap descriptor refused, say),
+     * a context without one, whose resets run as memset-keep-resident, told as a
+     * {@link Fallback#NO_SCANNER} fallback with the refusal. Never throws what {@link #borrow} would.
+     */
+    public ResetContext borrowForRelease() {
+        try {
+            return borrow();
+        } catch (RuntimeException e) {
+            listener.fallback(SlotKind.MEMORY, Fallback.NO_SCANNER, "a release could not open a scanner ("
+                    + e.getMessage() + "); its resets run as memset-keep-resident");
+            ResetContext context = new ResetContext(null);
+            alive.incrementAndGet();
+            context.borrower = ThreadIndex.current();
+            return context;
+        }
+    }
+
     /** The idle context of element {@code i}, taken; or null. */
     private ResetContext takeIdle(int i) {
         int at = at(i);

@@ -1,8 +1,13 @@
 package io.warmpool.pool.reset;
 
 import io.warmpool.fork.PidCheckedFd;
+import io.warmpool.natives.Call;
+import io.warmpool.natives.Errno;
 import io.warmpool.natives.Syscalls;
+import io.warmpool.natives.testing.FaultInjectingSyscalls;
 import io.warmpool.pagemap.ScanMode;
+import io.warmpool.pool.config.SlotKind;
+import io.warmpool.pool.event.Fallback;
 import io.warmpool.pool.event.PoolListener;
 import org.junit.jupiter.api.Test;
 
@@ -116,6 +121,27 @@ class ResetContextsTest {
             parent.giveBack(heldAtTheFork); // were its thread to return: the old set takes it and closes it
             assertFalse(scans(heldAtTheFork));
             assertSame(first, child.borrow());
+        }
+    }
+
+    @Test
+    void aReleaseGetsAContextEvenWhereNoScannerCanBeOpenedAndTheRefusalIsTold() {
+        FaultInjectingSyscalls os = new FaultInjectingSyscalls(Syscalls.linux());
+        os.failAlways(Call.OPEN, Errno.EMFILE);
+        List<String> told = new ArrayList<>();
+        PoolListener listener = new PoolListener() {
+            @Override
+            public void fallback(SlotKind kind, Fallback fallback, String detail) {
+                told.add(fallback + ": " + detail);
+            }
+        };
+        try (ResetContexts contexts = new ResetContexts(ScanMode.PAGEMAP_SCAN, os, listener)) {
+            assertThrows(RuntimeException.class, contexts::borrow, "a forced scan mode without a descriptor");
+            ResetContext context = contexts.borrowForRelease();
+            assertFalse(context.canScan(), "its resets run as memset-keep-resident");
+            contexts.giveBack(context);
+            assertEquals(1, told.size(), told.toString());
+            assertTrue(told.get(0).startsWith("NO_SCANNER") && told.get(0).contains("EMFILE"), told.toString());
         }
     }
 }
