@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reruns every figure of BENCHMARKS.md: the bench workloads of the targets, the matrix of workloads for
 # auto, tune's prediction beside a measured run of the same profile, and the JMH benchmarks with short
-# settings (among them the metrics overhead, whose ratio is printed last). A few minutes on two cores. Results go to bench-out/ (text, JSON, SVG, the profile).
+# settings (among them the metrics overhead, whose ratio is printed last). About 20 minutes on two cores
+# (each workload runs its contenders in three rounds taken in turn). Results go to bench-out/ (text, JSON, SVG, the profile).
 #
 #   benchmarks/run-benchmarks.sh            everything
 #   benchmarks/run-benchmarks.sh --no-jmh   the bench and tune runs only
