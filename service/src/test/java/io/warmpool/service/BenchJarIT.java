@@ -38,7 +38,8 @@ class BenchJarIT {
         assertTrue(Files.readString(json).contains("\"name\":\"c-pagemap-guided\""));
         assertTrue(Files.readString(plot).contains("<polyline"));
 
-        run(ProbeJarIT.java("bench", "--slot-bytes", "1MiB", "--pool.memory-keep-resident", "256KiB", "--dirty-pages", "8",
+        // a hot set (all 16 pages of the spread, every cycle): auto scans every reset, never sheds what piles up
+        run(ProbeJarIT.java("bench", "--slot-bytes", "1MiB", "--pool.memory-keep-resident", "256KiB", "--dirty-pages", "16",
                 "--spread-bytes", "64KiB", "--strategy", "auto", "--iterations", "20", "--warmup", "0",
                 "--warmup-seconds", "0", "--profile-out", profile.toString()));
         assertTrue(Files.readString(profile).contains("warmpool_profile_resets_total{kind=\"memory\",scanned=\"true\"} 20"));
