@@ -35,6 +35,24 @@ import java.util.Arrays;
 public record PageCosts(double faultNanos, double zeroNanos, double decommitNanos, int pages, int rounds) {
     static final int PAGES = 512;
     static final int ROUNDS = 9;
+    private static volatile PageCosts kept;
+
+    /**
+     * This host's costs, measured once per process (through the first caller's {@code os}) and kept:
+     * for choices made on every reset, which must not measure again. {@link #measure} measures anew.
+     */
+    public static PageCosts measuredOnce(Syscalls os) {
+        PageCosts costs = kept;
+        if (costs == null) {
+            synchronized (PageCosts.class) {
+                if (kept == null) {
+                    kept = measure(os);
+                }
+                costs = kept;
+            }
+        }
+        return costs;
+    }
 
     /** Measures the costs through {@code os}; a failing call throws its {@link io.warmpool.natives.NativeCallException}. */
     public static PageCosts measure(Syscalls os) {
@@ -78,10 +96,5 @@ public record PageCosts(double faultNanos, double zeroNanos, double decommitNano
         long[] sorted = rounds.clone();
         Arrays.sort(sorted);
         return (double) sorted[sorted.length / 2] / pages;
-    }
-
-    /** How many times cheaper keeping a dirty page resident and zeroing it is than faulting it in again. */
-    public double faultToZeroRatio() {
-        return faultNanos / zeroNanos;
     }
 }

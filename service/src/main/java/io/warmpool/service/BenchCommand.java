@@ -26,6 +26,8 @@ final class BenchCommand implements Command {
     static final Set<String> VALUED = Set.of("slot-bytes", PoolSetting.MEMORY_MAX.key(), PoolSetting.MEMORY_KEEP_RESIDENT.key(),
             "dirty-pages", "spread-bytes", "iterations", "warmup", "warmup-seconds", "time-limit", "seed", "rounds", "strategy", "json",
             "plot", "profile-out", "image-bytes");
+    /** The most rounds a run takes: each one runs every contender's warmup again. */
+    static final int MAX_ROUNDS = 1000;
     /** Old flag names, still read with a notice, and the pool settings they are now named for. */
     private static final Map<String, PoolSetting> RENAMED = Map.of("max-bytes", PoolSetting.MEMORY_MAX,
             "keep-resident-bytes", PoolSetting.MEMORY_KEEP_RESIDENT);
@@ -157,7 +159,10 @@ final class BenchCommand implements Command {
         long warmupNanos = o.durationNanos("warmup-seconds", "1s");
         long timeLimitNanos = o.durationNanos("time-limit", "10s");
         long seed = count("seed", o.get("seed", "1"), Long.MIN_VALUE);
-        int rounds = (int) Math.min(count("rounds", o.get("rounds", "1"), 1), 1000);
+        long rounds = count("rounds", o.get("rounds", "1"), 1);
+        if (rounds > MAX_ROUNDS) {
+            throw new UsageException("bench: --rounds = " + rounds + ": at most " + MAX_ROUNDS);
+        }
         List<String> contenders = List.of(o.get("strategy", "all").split(","));
         long imageBytes;
         try {
@@ -185,7 +190,7 @@ final class BenchCommand implements Command {
                     + " pagemap-guided or auto");
         }
         return new Request(workloads, contenders, new Measurement(iterations, warmup, warmupNanos, timeLimitNanos, seed),
-                path(o, "json"), path(o, "plot"), profileOut, imageBytes, rounds);
+                path(o, "json"), path(o, "plot"), profileOut, imageBytes, (int) rounds);
     }
 
     /** The flag that gives the setting the old flag name {@code old} was renamed to (see {@link Options#renamed}). */

@@ -60,6 +60,15 @@ class BenchCommandTest {
     }
 
     @Test
+    void roundsAreOneByDefaultAndARoundsCountOutOfRangeIsRefusedNotClamped() {
+        assertEquals(1, parse().rounds());
+        assertEquals(3, parse("--rounds", "3").rounds());
+        assertTrue(refusal("--rounds", "0").startsWith("bench: --rounds = 0: must be at least 1"));
+        assertTrue(refusal("--rounds", "1001").startsWith("bench: --rounds = 1001: at most 1000"));
+        assertTrue(refusal("--rounds", "99999999999").startsWith("bench: --rounds = 99999999999: at most 1000"));
+    }
+
+    @Test
     void aProfileIsWrittenForOneWorkloadOfAStrategyThatScans() {
         assertEquals(Path.of("p.prom"), parse("--profile-out", "p.prom", "--strategy", "auto").profileOut());
         assertTrue(refusal("--profile-out", "p.prom", "--dirty-pages", "1,2").contains("one workload, and these flags make 2"));

@@ -255,7 +255,9 @@ final class AutoChoice {
     void scanned(int slot, double share, long found, long dirtyPages, double scanNanos, double memsetEstimateNanos,
                  boolean canTrack) {
         long now = ++scans;
-        long faults = dirtyPages < 0 || kept[slot] < 0 ? 0 : Math.max(0, dirtyPages - kept[slot]);
+        // no cost is weighed before COSTS_AFTER_SCANS scans: nor is the fault cost asked for (measured on first use)
+        long faults = dirtyPages < 0 || kept[slot] < 0 || now <= COSTS_AFTER_SCANS ? 0
+                : Math.max(0, dirtyPages - kept[slot]);
         double cost = rememberScan(slot, scanNanos + (faults == 0 ? 0 : faults * costs.get().faultNanos()));
         outside[slot] = dirtyPages < 0 || found < 0 ? 0 : Math.max(0, dirtyPages - found);
         probe[slot] = NO_PROBE;
@@ -316,11 +318,25 @@ final class AutoChoice {
         return median(trialCosts, slot * (TRIAL_RESETS - 1), TRIAL_RESETS - 1) < costToBeat[slot];
     }
 
-    /** The median of {@code values[from, from + count)}, {@code count} from 1 to 4. */
+    /** The median of {@code values[from, from + count)}, {@code count} from 1 to 4; allocates nothing (a reset calls it). */
     static double median(double[] values, int from, int count) {
-        double[] v = java.util.Arrays.copyOfRange(values, from, from + count);
-        java.util.Arrays.sort(v);
-        return count % 2 == 1 ? v[count / 2] : (v[count / 2 - 1] + v[count / 2]) / 2;
+        double a = values[from];
+        if (count == 1) {
+            return a;
+        }
+        double b = values[from + 1];
+        if (count == 2) {
+            return (a + b) / 2;
+        }
+        double c = values[from + 2];
+        double lo = Math.min(a, Math.min(b, c));
+        double hi = Math.max(a, Math.max(b, c));
+        double mid = a + b + c - lo - hi;
+        if (count == 3) {
+            return mid;
+        }
+        double d = values[from + 3]; // of four: the mean of the two middle ones
+        return d <= lo ? (lo + mid) / 2 : d >= hi ? (mid + hi) / 2 : (mid + d) / 2;
     }
 
     /**
@@ -418,6 +434,14 @@ final class AutoChoice {
     /** Whether a trial of memset is worth it: a clear estimated win over the scan cycle. */
     static boolean worthATrial(double scanCycleNanos, double memsetEstimateNanos) {
         return memsetEstimateNanos < MEMSET_CHEAPER * scanCycleNanos; // false for NaN
+    }
+
+    /**
+     * Whether the next scan's costs are weighed (the kind has scanned {@link #COSTS_AFTER_SCANS} times):
+     * before, a scan need not estimate a memset, and the page costs are not measured yet.
+     */
+    boolean weighsCosts() {
+        return scans + 1 > COSTS_AFTER_SCANS;
     }
 
     /** What zeroing a whole window of {@code windowPages} is estimated to cost here. */

@@ -1,8 +1,5 @@
 package io.warmpool.pool.reset;
 
-import io.warmpool.natives.Syscalls;
-import io.warmpool.pagemap.PageCosts;
-
 import java.util.Arrays;
 import java.util.function.DoubleSupplier;
 
@@ -25,14 +22,12 @@ import java.util.function.DoubleSupplier;
  *  so N = resets between sheds follows the pile-up: a hot set is never shed; a tenant writing new
  *  pages each time is shed as soon as re-faulting them is cheaper than zeroing what piled up (the
  *  ski-rental rule: at most twice the best fixed N's cost).
- *  fault cost: one first-touch page fault, measured once per process (PageCosts).
+ *  fault cost: one first-touch page fault, measured once per process (PageCosts.measuredOnce).
  * </pre>
  *
  * Per-slot state is written by the thread that resets the slot (one at a time per slot).
  */
 final class ShedEveryN {
-    private static volatile PageCosts measured;
-
     private final DoubleSupplier faultNanos;
     private final double[] base;
     private final long[] pages;
@@ -85,19 +80,5 @@ final class ShedEveryN {
             shedNext[slot] = true;
         }
         return shedNext[slot];
-    }
-
-    /** What a page costs here ({@link PageCosts}: fault, zeroing, decommit), measured once per process through {@code os}. */
-    static PageCosts pageCosts(Syscalls os) {
-        PageCosts costs = measured;
-        if (costs == null) {
-            synchronized (ShedEveryN.class) {
-                if (measured == null) {
-                    measured = PageCosts.measure(os);
-                }
-                costs = measured;
-            }
-        }
-        return costs;
     }
 }

@@ -2,6 +2,7 @@ package io.warmpool.pool.reset;
 
 import io.warmpool.natives.Syscalls;
 import io.warmpool.pagemap.PageCategory;
+import io.warmpool.pagemap.PageCosts;
 import io.warmpool.pagemap.WrittenPageTracker;
 import io.warmpool.pool.config.ResetStrategy;
 import io.warmpool.pool.config.SlotKind;
@@ -76,7 +77,7 @@ public final class SlotResetter {
         this.kind = kind;
         this.pageSize = pageSize;
         this.growsDown = kind == SlotKind.STACK;
-        this.auto = new AutoChoice(slots, () -> ShedEveryN.pageCosts(os));
+        this.auto = new AutoChoice(slots, () -> PageCosts.measuredOnce(os));
         this.tracking = tracking;
     }
 
@@ -107,7 +108,7 @@ public final class SlotResetter {
             // the written pages of the window were zeroed; the dirty pages beyond it were given back
             long givenBack = Math.max(0, record.dirtyPages() - zeroedPages);
             auto.trackedDone(slot, record.totalNanos() + zeroedPages * tracking.firstWriteNanos()
-                    + (givenBack == 0 ? 0 : givenBack * ShedEveryN.pageCosts(os).faultNanos()), zeroedPages, record.budgetPages());
+                    + (givenBack == 0 ? 0 : givenBack * PageCosts.measuredOnce(os).faultNanos()), zeroedPages, record.budgetPages());
         }
     }
 
@@ -168,7 +169,7 @@ public final class SlotResetter {
         if (every == null) {
             synchronized (this) {
                 if (shed == null) {
-                    shed = new ShedEveryN(auto.slots(), () -> ShedEveryN.pageCosts(os).faultNanos());
+                    shed = new ShedEveryN(auto.slots(), () -> PageCosts.measuredOnce(os).faultNanos());
                 }
                 every = shed;
             }
@@ -284,7 +285,7 @@ public final class SlotResetter {
         record.zeroedBytes = zeroed;
         record.dirtyPages = dirtyPages;
         if (learning) {
-            double memsetEstimate = auto.memsetEstimate(budget);
+            double memsetEstimate = auto.weighsCosts() ? auto.memsetEstimate(budget) : Double.NaN;
             long window = growsDown ? hi - keep : lo;
             int sample = auto.sampleMeasured(slot);
             double share = sample < 0 ? dirtyShare(regions, window, window + keep, budget)

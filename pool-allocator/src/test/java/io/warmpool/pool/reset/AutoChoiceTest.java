@@ -298,6 +298,9 @@ class AutoChoiceTest {
         assertEquals(3, AutoChoice.median(v, 1, 3));
         assertEquals(4, AutoChoice.median(v, 1, 4));
         assertEquals(5, AutoChoice.median(v, 0, 3));
+        assertEquals(5, AutoChoice.median(v, 0, 2));
+        assertEquals(7, AutoChoice.median(new double[] {9, 5, 1, 100}, 0, 4), "the new one above both middles");
+        assertEquals(2, AutoChoice.median(new double[] {9, 3, 1, 0}, 0, 4), "the new one below both middles");
     }
 
     @Test
